@@ -1,0 +1,97 @@
+"""Permission-checked getters: the only way views reach engine rows.
+
+Everything is scoped to the user's company first (another company's rows are a 404, never a
+403, so their existence does not leak). Within the company a user sees instances and tasks they
+started, hold, completed or could claim through their work groups; holders of
+`engine.view_all_instances` (customer-service center head, company head, auditors) see all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .errors import NotAllowed
+from .models import Incident, ProcessInstance, Task
+
+VIEW_ALL = "engine.view_all_instances"
+RETRY = "engine.retry_incident"
+REASSIGN = "engine.reassign_task"
+DEPLOY = "engine.deploy_process"
+
+
+def _company_id(user: Any) -> int | None:
+    return getattr(user, "company_id", None) if getattr(user, "is_authenticated", False) else None
+
+
+def visible_instances(user: Any) -> QuerySet[ProcessInstance]:
+    company_id = _company_id(user)
+    if company_id is None:
+        return ProcessInstance.objects.none()
+    instances = ProcessInstance.objects.filter(company_id=company_id)
+    if user.has_perm(VIEW_ALL):
+        return instances
+    involved = Task.objects.filter(instance=OuterRef("pk")).filter(
+        Q(lane__in=user.group_names()) | Q(assignee=user) | Q(completed_by=user)
+    )
+    return instances.filter(Q(started_by=user) | Exists(involved))
+
+
+def visible_tasks(user: Any) -> QuerySet[Task]:
+    company_id = _company_id(user)
+    if company_id is None:
+        return Task.objects.none()
+    tasks = Task.objects.filter(company_id=company_id)
+    if user.has_perm(VIEW_ALL):
+        return tasks
+    return tasks.filter(
+        Q(lane__in=user.group_names())
+        | Q(assignee=user)
+        | Q(completed_by=user)
+        | Q(instance__started_by=user)
+    )
+
+
+def may_work(user: Any, task: Task) -> bool:
+    """True when the user may claim or complete the task (its holder, or a member of its lane)."""
+    if task.assignee_id is not None:
+        return task.assignee_id == user.pk or task.lane in user.group_names()
+    return task.lane in user.group_names()
+
+
+def access_task(user: Any, pk: int, *, for_write: bool = False) -> Task:
+    task = (
+        visible_tasks(user).select_related("instance", "instance__version", "assignee").filter(pk=pk).first()
+    )
+    if task is None:
+        raise Http404("no such task")
+    if for_write and not may_work(user, task):
+        raise NotAllowed("you are not in the group this task belongs to")
+    return task
+
+
+def access_instance(user: Any, pk: int) -> ProcessInstance:
+    instance = visible_instances(user).select_related("version").defer("state").filter(pk=pk).first()
+    if instance is None:
+        raise Http404("no such process instance")
+    return instance
+
+
+def access_incident(user: Any, pk: int, *, for_write: bool = False) -> Incident:
+    incident = (
+        Incident.objects.filter(pk=pk, instance__in=visible_instances(user))
+        .select_related("instance")
+        .first()
+    )
+    if incident is None:
+        raise Http404("no such incident")
+    if for_write and not user.has_perm(RETRY):
+        raise NotAllowed("retrying incidents needs the retry permission")
+    return incident
+
+
+def require_deploy(user: Any) -> None:
+    if not user.has_perm(DEPLOY):
+        raise NotAllowed("deploying flows needs the deploy permission")

@@ -1,0 +1,284 @@
+"""What people do to flows: start, claim, unclaim, complete, retry. Views call these.
+
+`check_*` validate and authorise without writing; `do_*` write, each engine change in one step
+(`runner.run_step`). Callers get the objects through `engine.access` first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from SpiffWorkflow.util.task import TaskState as SpiffState
+
+from . import audit, clock, formstore
+from .errors import BadRequest, Conflict, FormInvalid, NotAllowed
+from .models import Incident, ProcessInstance, ProcessVersion, ServiceCall, Task
+from .models.audit import AuditAction
+from .models.runtime import CallState, IncidentKind, InstanceStatus
+from .models.runtime import TaskState as RowState
+from .runner import Step, open_step, persist, run_step
+from .spiff import SPEC_CACHE, new_workflow
+
+MAX_DATA_BYTES = 256 * 1024
+
+
+def _check_form(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
+    from forms import validate_submission
+
+    if not isinstance(data, dict):
+        raise FormInvalid({"non_field_errors": [_("Data must be a JSON object.")]})
+    if len(repr(data)) > MAX_DATA_BYTES:
+        raise FormInvalid({"non_field_errors": [_("Data is too large.")]})
+    if schema is None:
+        return {}
+    errors = validate_submission(schema, data)
+    if errors:
+        raise FormInvalid(errors)
+    return formstore.accepted_fields(schema, data)
+
+
+def latest_version(process_key: str) -> ProcessVersion:
+    version = ProcessVersion.objects.filter(key=process_key).order_by("-version").defer("spec_json").first()
+    if version is None:
+        raise BadRequest(_("No flow with key %(key)s is deployed.") % {"key": process_key})
+    return version
+
+
+def check_start_data(version: ProcessVersion, data: Any) -> dict[str, Any]:
+    """The start form's accepted data; a flow without a start form takes the data as given."""
+    schema = formstore.form(version.pk, version.start_form)
+    if schema is None:
+        if not isinstance(data, dict):
+            raise FormInvalid({"non_field_errors": [_("Data must be a JSON object.")]})
+        return dict(data)
+    return _check_form(schema, data)
+
+
+def check_task_data(task: Task, data: Any) -> dict[str, Any]:
+    return _check_form(formstore.form(task.instance.version_id, task.form_schema), data)
+
+
+def _business_key(process_key: str, company_id: int, now: datetime) -> str:
+    prefix = f"{process_key[:16].upper()}-{now:%Y%m%d}-"
+    count = ProcessInstance.objects.filter(
+        company_id=company_id, process_key=process_key, business_key__startswith=prefix
+    ).count()
+    return f"{prefix}{count + 1:04d}"
+
+
+def do_start_instance(user: Any, process_key: str, data: Any, business_key: str = "") -> ProcessInstance:
+    """Start the latest version of a flow for the user's company; returns the saved instance."""
+    if getattr(user, "company_id", None) is None:
+        raise NotAllowed(_("Only employees of a company can start flows."))
+    version = latest_version(process_key)
+    accepted = check_start_data(version, data)
+    business_key = (business_key or "").strip()[:64]
+    for attempt in range(5):
+        key = business_key or _business_key(process_key, user.company_id, clock.now())
+        try:
+            return _start(user, version, accepted, key)
+        except IntegrityError as exc:
+            if business_key or attempt == 4:
+                raise BadRequest(_("Business key %(key)s is already used.") % {"key": key}) from exc
+    raise AssertionError("unreachable")
+
+
+def _start(user: Any, version: ProcessVersion, data: dict[str, Any], business_key: str) -> ProcessInstance:
+    now = clock.now()
+    with transaction.atomic():
+        instance = ProcessInstance(
+            version=version,
+            process_key=version.key,
+            company_id=user.company_id,
+            business_key=business_key,
+            status=InstanceStatus.RUNNING,
+            started_by=user,
+            started_at=now,
+            updated_at=now,
+        )
+        workflow = new_workflow(SPEC_CACHE.get(version.pk))
+        step = open_step(instance, workflow, user, is_new=True)
+        start_data = {**data, "business_key": business_key}
+        for task in workflow.get_tasks(state=SpiffState.READY):
+            task.data.update(start_data)
+        step.latest_data = start_data
+        step.audit(AuditAction.START, details={"version": version.version, "data": data})
+        step.advance()
+        persist(step)
+    return instance
+
+
+def do_claim_task(user: Any, task: Task) -> Task:
+    """Take a claimable task; exactly one of several claimants wins, the others get Conflict."""
+    now = clock.now()
+    with transaction.atomic():
+        taken = Task.objects.filter(pk=task.pk, state=RowState.READY, assignee__isnull=True).update(
+            assignee=user, claimed_at=now
+        )
+        if not taken:
+            raise conflict_for(task.pk, user)
+        _task_event(AuditAction.CLAIM, task, user)
+    task.refresh_from_db()
+    return task
+
+
+def do_unclaim_task(user: Any, task: Task) -> Task:
+    """Give a claimed task back to its group (its holder, or someone allowed to reassign)."""
+    from .access import REASSIGN
+
+    with transaction.atomic():
+        rows = Task.objects.filter(pk=task.pk, state=RowState.READY, assignee__isnull=False)
+        if not user.has_perm(REASSIGN):
+            rows = rows.filter(assignee=user)
+        previous = task.assignee
+        if not rows.update(assignee=None, claimed_at=None):
+            raise conflict_for(task.pk, user)
+        _task_event(AuditAction.UNCLAIM, task, user, {"previous": audit.actor_name(previous)})
+    task.refresh_from_db()
+    return task
+
+
+def _task_event(action: AuditAction, task: Task, user: Any, details: dict[str, Any] | None = None) -> None:
+    audit.event(
+        action,
+        instance=task.instance,
+        actor=user,
+        task_id=task.pk,
+        element_id=task.element_id,
+        details=details or {},
+    ).save()
+
+
+def conflict_for(task_pk: int, user: Any) -> Conflict:
+    """Why a write on the task lost: who completed or holds it, and when."""
+    row = Task.objects.select_related("assignee", "completed_by").get(pk=task_pk)
+    if row.state == RowState.COMPLETED:
+        who = audit.actor_name(row.completed_by)
+        return Conflict(
+            _("This task was already completed by %(who)s.") % {"who": who}, by=who, at=_iso(row.completed_at)
+        )
+    if row.state == RowState.CANCELLED:
+        return Conflict(_("This task was cancelled by the flow."), at=_iso(row.completed_at))
+    if row.assignee_id and row.assignee_id != user.pk:
+        who = audit.actor_name(row.assignee)
+        return Conflict(
+            _("This task is already claimed by %(who)s.") % {"who": who}, by=who, at=_iso(row.claimed_at)
+        )
+    return Conflict(_("This task is not claimed by you."))
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def do_complete_task(user: Any, task: Task, data: Any) -> Task:
+    """Validate the form, then complete the task and run the flow on, in one step."""
+    accepted = check_task_data(task, data)
+
+    def action(step: Step) -> None:
+        done = (
+            Task.objects.filter(pk=task.pk, state=RowState.READY)
+            .filter(Q(assignee__isnull=True) | Q(assignee=user))
+            .update(
+                state=RowState.COMPLETED,
+                completed_at=step.now,
+                completed_by=user,
+                assignee=user,
+                claimed_at=Coalesce("claimed_at", step.now),
+            )
+        )
+        if not done:
+            raise conflict_for(task.pk, user)
+        spiff_task = step.workflow.get_task_from_id(task.spiff_id)
+        if spiff_task.state != SpiffState.READY:
+            raise Conflict(_("This task is no longer waiting."))
+        before = dict(spiff_task.data)
+        spiff_task.data.update(accepted)
+        step.completed_by_actor.add(spiff_task.id)
+        step.latest_data = spiff_task.data
+        step.audit(
+            AuditAction.COMPLETE,
+            task_id=task.pk,
+            element_id=task.element_id,
+            details={"data": accepted, "changed": audit.changes(before, accepted)},
+        )
+        if step.guard(spiff_task.run):
+            step.advance()
+
+    run_step(task.instance_id, user, action)
+    task.refresh_from_db()
+    return task
+
+
+def do_retry_incident(user: Any, incident: Incident, data: Any = None) -> Incident:
+    """Resolve an incident by running the failed work again (optionally with corrected data)."""
+    if data is not None and not isinstance(data, dict):
+        raise FormInvalid({"data": [_("Data must be a JSON object.")]})
+
+    def action(step: Step) -> None:
+        row = Incident.objects.filter(pk=incident.pk).select_related("resolved_by").first()
+        if row is None or row.resolved_at is not None:
+            who = audit.actor_name(row.resolved_by) if row else ""
+            raise Conflict(_("This incident was already retried by %(who)s.") % {"who": who}, by=who)
+        Incident.objects.filter(pk=row.pk).update(resolved_at=step.now, resolved_by=user)
+        step.audit(
+            AuditAction.RETRY,
+            element_id=row.element_id,
+            details={"incident": row.pk, "kind": row.kind, "data": data or {}},
+        )
+        others_open = Incident.objects.filter(instance_id=row.instance_id, resolved_at__isnull=True).exclude(
+            pk=row.pk
+        )
+        if not others_open.exists():
+            step.instance.status = InstanceStatus.RUNNING
+        if row.kind == IncidentKind.SERVICE and row.service_call_id:
+            _retry_call(step, row.service_call_id)
+            return
+        _retry_engine(step, row, data or {})
+
+    run_step(incident.instance_id, user, action)
+    incident.refresh_from_db()
+    return incident
+
+
+def _retry_call(step: Step, call_id: int) -> None:
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    call = ServiceCall.objects.get(pk=call_id)
+    ServiceCall.objects.filter(pk=call_id).update(
+        state=CallState.PENDING,
+        attempts=0,
+        last_error="",
+        next_attempt_at=step.now + timedelta(seconds=settings.ANJU_SERVICE_LEASE_SECONDS),
+        completed_at=None,
+    )
+
+    def dispatch() -> None:
+        from .services import dispatch_calls
+
+        dispatch_calls([call.idempotency_key])
+
+    step.after_commit.append(dispatch)
+
+
+def _retry_engine(step: Step, incident: Incident, data: dict[str, Any]) -> None:
+    workflow = step.workflow
+    failed = None
+    if incident.spiff_id is not None:
+        try:
+            failed = workflow.get_task_from_id(incident.spiff_id)
+        except Exception:
+            failed = None
+    if failed is not None and failed.state == SpiffState.ERROR:
+        if data:
+            failed.data.update(data)
+        if not step.guard(lambda: workflow.reset_from_task_id(failed.id)):
+            return
+    step.advance()

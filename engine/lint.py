@@ -1,0 +1,306 @@
+"""Our own checks on a BPMN deployment, on top of SpiffWorkflow's XSD validation.
+
+The XSD accepts unknown `spiffworkflow:*` elements and its messages for broken references are
+misleading (SPIFF.md); analysts need the element id and the line. Each check returns Problems.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from lxml import etree
+
+from . import sandbox
+from .adapters import get_operation, operations
+from .errors import Problem
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+DI_NAMESPACES = {
+    "http://www.omg.org/spec/BPMN/20100524/DI",
+    "http://www.omg.org/spec/DD/20100524/DC",
+    "http://www.omg.org/spec/DD/20100524/DI",
+    "http://bpmn.io/schema/bpmn/biocolor/1.0",
+    "http://www.omg.org/spec/BPMN/non-normative/color/1.0",
+}
+NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
+
+# Flow nodes the engine runs (SpiffWorkflow's parser classes) and the structure around them.
+SUPPORTED_BPMN = {
+    "definitions", "process", "collaboration", "participant", "messageFlow", "laneSet", "lane",
+    "flowNodeRef", "childLaneSet", "sequenceFlow", "conditionExpression", "extensionElements",
+    "documentation", "incoming", "outgoing", "textAnnotation", "text", "association", "group",
+    "category", "categoryValue", "dataObject", "dataObjectReference", "dataStore", "dataStoreReference",
+    "dataInputAssociation", "dataOutputAssociation", "sourceRef", "targetRef", "ioSpecification",
+    "dataInput", "dataOutput", "inputSet", "outputSet", "dataInputRefs", "dataOutputRefs",
+    "itemDefinition", "property", "message", "signal", "error", "escalation", "correlationProperty",
+    "correlationPropertyRetrievalExpression", "messagePath", "formalExpression", "correlationKey",
+    "correlationPropertyRef", "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+    "boundaryEvent", "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask",
+    "sendTask", "receiveTask", "callActivity", "subProcess", "transaction", "exclusiveGateway",
+    "parallelGateway", "inclusiveGateway", "eventBasedGateway", "script",
+    "multiInstanceLoopCharacteristics", "standardLoopCharacteristics", "loopCardinality",
+    "completionCondition", "loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem",
+    "loopCondition", "timerEventDefinition", "timeDate", "timeDuration", "timeCycle",
+    "messageEventDefinition", "signalEventDefinition", "errorEventDefinition",
+    "escalationEventDefinition", "terminateEventDefinition", "cancelEventDefinition",
+    "conditionalEventDefinition", "condition", "linkEventDefinition", "operation", "interface",
+}  # fmt: skip
+SUPPORTED_SPIFF = {
+    "properties", "property", "serviceTaskOperator", "parameters", "parameter", "preScript",
+    "postScript", "instructionsForEndUser", "calledDecisionId", "messagePayload", "messageVariable",
+    "unitTests", "unitTest", "inputJson", "expectedOutputJson", "retry", "variableName",
+    "payloadExpression", "taskMetadataValues", "taskMetadataValue", "category",
+}  # fmt: skip
+# SpiffWorkflow names internal task specs like this; a BPMN element with such an id breaks the spec.
+RESERVED_IDS = {"Start", "End", "Root"}
+FLOW_NODES = {
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask", "sendTask",
+    "receiveTask", "callActivity", "subProcess", "transaction", "exclusiveGateway", "parallelGateway",
+    "inclusiveGateway", "eventBasedGateway",
+}  # fmt: skip
+FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
+
+
+def local(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+def namespace(el: etree._Element) -> str:
+    return etree.QName(el).namespace or ""
+
+
+def _owner(el: etree._Element) -> etree._Element:
+    """The nearest ancestor with an id: the element an analyst looks for."""
+    node: etree._Element | None = el
+    while node is not None and node.get("id") is None:
+        node = node.getparent()
+    return node if node is not None else el
+
+
+def _problem(name: str, el: etree._Element, message: str) -> Problem:
+    owner = _owner(el)
+    return Problem(message, file=name, element_id=owner.get("id", ""), line=el.sourceline)
+
+
+def _elements(tree: etree._ElementTree) -> Iterator[etree._Element]:
+    for el in tree.iter():
+        if isinstance(el.tag, str):
+            yield el
+
+
+def properties(el: etree._Element) -> dict[str, str]:
+    """The spiffworkflow:properties of one element (its own, not of nested elements)."""
+    result: dict[str, str] = {}
+    for prop in el.xpath(
+        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS
+    ):
+        result[prop.get("name", "")] = prop.get("value", "")
+    return result
+
+
+def check_elements(name: str, tree: etree._ElementTree) -> list[Problem]:
+    """Unsupported or unknown elements, reserved ids, duplicate ids."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for el in _elements(tree):
+        ns, tag = namespace(el), local(el)
+        if ns == BPMN and tag not in SUPPORTED_BPMN:
+            problems.append(_problem(name, el, f"unsupported element bpmn:{tag}"))
+        elif ns == SPIFF and tag not in SUPPORTED_SPIFF:
+            problems.append(_problem(name, el, f"unknown element spiffworkflow:{tag}"))
+        elif ns not in (BPMN, SPIFF) and ns not in DI_NAMESPACES and not _inside_extension(el):
+            problems.append(_problem(name, el, f"unknown element {{{ns}}}{tag}"))
+        if ns == BPMN and el.get("id") is not None:
+            element_id = el.get("id", "")
+            if element_id in RESERVED_IDS or element_id.endswith(".EndJoin"):
+                problems.append(_problem(name, el, f"id {element_id!r} is reserved by the engine; rename it"))
+            if element_id in seen:
+                problems.append(
+                    _problem(name, el, f"duplicate id {element_id!r} (first on line {seen[element_id]})")
+                )
+            seen.setdefault(element_id, el.sourceline or 0)
+    return problems
+
+
+def _inside_extension(el: etree._Element) -> bool:
+    parent = el.getparent()
+    while parent is not None:
+        if namespace(parent) == BPMN and local(parent) == "extensionElements":
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def check_references(name: str, tree: etree._ElementTree) -> list[Problem]:
+    """Every sequence flow joins two flow nodes of its own process; boundary events attach to one."""
+    problems: list[Problem] = []
+    for process in tree.iter(f"{{{BPMN}}}process", f"{{{BPMN}}}subProcess", f"{{{BPMN}}}transaction"):
+        nodes = {
+            child.get("id") for child in process if isinstance(child.tag, str) and local(child) in FLOW_NODES
+        }
+        for flow in process.findall(f"{{{BPMN}}}sequenceFlow"):
+            for attr in ("sourceRef", "targetRef"):
+                ref = flow.get(attr)
+                if not ref:
+                    problems.append(_problem(name, flow, f"sequence flow has no {attr}"))
+                elif ref not in nodes:
+                    problems.append(
+                        _problem(name, flow, f"{attr} {ref!r} is not a flow node of this process")
+                    )
+        for boundary in process.findall(f"{{{BPMN}}}boundaryEvent"):
+            attached = boundary.get("attachedToRef")
+            if attached not in nodes:
+                problems.append(
+                    _problem(name, boundary, f"attachedToRef {attached!r} is not an activity here")
+                )
+    return problems
+
+
+def check_code(name: str, tree: etree._ElementTree) -> list[Problem]:
+    """Scripts, conditions, timer and parameter expressions must compile in the sandbox."""
+    problems: list[Problem] = []
+
+    def check(el: etree._Element, source: str | None, mode: sandbox.Mode, what: str) -> None:
+        if source is None or not source.strip():
+            if mode == "eval":
+                problems.append(_problem(name, el, f"{what} is empty"))
+            return
+        for p in sandbox.check_code(source.strip() if mode == "eval" else source, mode):
+            line = (el.sourceline or 0) + max(p.line - 1, 0) if p.line else el.sourceline
+            problems.append(
+                Problem(f"{what}: {p.message}", file=name, element_id=_owner(el).get("id", ""), line=line)
+            )
+
+    for el in _elements(tree):
+        ns, tag = namespace(el), local(el)
+        if ns == BPMN and tag == "script" and local(el.getparent()) == "scriptTask":
+            check(el, el.text, "exec", "script")
+        elif ns == SPIFF and tag in ("preScript", "postScript"):
+            check(el, el.text, "exec", tag)
+        elif ns == BPMN and tag == "conditionExpression":
+            check(el, el.text, "eval", "condition")
+        elif ns == BPMN and tag in ("timeDate", "timeDuration", "timeCycle"):
+            check(el, el.text, "eval", f"timer {tag}")
+            problems.extend(_check_timer_literal(name, el, tag))
+        elif ns == SPIFF and tag == "parameter":
+            check(el, el.get("value"), "eval", f"parameter {el.get('id')!r}")
+        elif ns == BPMN and tag in FLOW_NODES:
+            due = properties(el).get("dueIn")
+            if due is not None:
+                check(el, due, "eval", "dueIn")
+    return problems
+
+
+_UNQUOTED_ISO = re.compile(r"^(R\d*/)?P(\d|T\d)|^\d{4}-\d{2}-\d{2}")
+
+
+def _check_timer_literal(name: str, el: etree._Element, tag: str) -> list[Problem]:
+    """A quoted literal timer expression must be valid ISO 8601 (an unquoted PT72H is a NameError)."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+    text = (el.text or "").strip()
+    if _UNQUOTED_ISO.match(text):
+        return [_problem(name, el, f'timer {text!r} must be quoted: write "{text}" (expressions are Python)')]
+    if not (len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'"):
+        return []
+    value = text[1:-1]
+    parse: Callable[[str], Any] = {
+        "timeDate": TimerEventDefinition.get_datetime,
+        "timeDuration": TimerEventDefinition.parse_iso_duration,
+        "timeCycle": TimerEventDefinition.parse_iso_recurring_interval,
+    }[tag]
+    try:
+        parse(value)
+    except Exception:
+        return [_problem(name, el, f"timer {tag} {value!r} is not valid ISO 8601")]
+    return []
+
+
+def check_tasks(name: str, tree: etree._ElementTree, files: dict[str, bytes]) -> list[Problem]:
+    """User tasks have a lane and a valid form; service tasks name a registered operator correctly."""
+    problems: list[Problem] = []
+    lanes: dict[str, str] = {}
+    for ref in tree.iter(f"{{{BPMN}}}flowNodeRef"):
+        lanes[(ref.text or "").strip()] = ref.getparent().get("name", "")
+    for el in tree.iter(f"{{{BPMN}}}userTask"):
+        if not lanes.get(el.get("id", "")):
+            problems.append(
+                _problem(name, el, "user task is in no named lane (the lane is its candidate group)")
+            )
+        problems.extend(_check_form(name, el, files, required=True))
+    for el in tree.iter(f"{{{BPMN}}}startEvent"):
+        problems.extend(_check_form(name, el, files, required=False))
+    for el in tree.iter(f"{{{BPMN}}}serviceTask"):
+        problems.extend(_check_service(name, el))
+    return problems
+
+
+def _check_form(name: str, el: etree._Element, files: dict[str, bytes], *, required: bool) -> list[Problem]:
+    from forms import check_schema
+
+    props = properties(el)
+    schema_name = props.get("formJsonSchemaFilename")
+    if not schema_name:
+        return (
+            [_problem(name, el, "user task has no form (property formJsonSchemaFilename)")]
+            if required
+            else []
+        )
+    problems: list[Problem] = []
+    schema = _json_file(name, el, files, schema_name, problems)
+    ui_name = props.get("formUiSchemaFilename")
+    ui = _json_file(name, el, files, ui_name, problems) if ui_name else None
+    if isinstance(schema, dict):
+        for message in check_schema(schema, ui if isinstance(ui, dict) else None):
+            problems.append(_problem(name, el, f"form {schema_name}: {message}"))
+    return problems
+
+
+def _json_file(
+    name: str, el: etree._Element, files: dict[str, bytes], ref: str, problems: list[Problem]
+) -> Any:
+    content = files.get(ref)
+    if content is None:
+        problems.append(_problem(name, el, f"form file {ref!r} is not part of this deployment"))
+        return None
+    try:
+        value = json.loads(content)
+    except ValueError as exc:
+        problems.append(Problem(f"not valid JSON: {exc}", file=ref))
+        return None
+    if not isinstance(value, dict):
+        problems.append(Problem("a form file must hold a JSON object", file=ref))
+        return None
+    return value
+
+
+def _check_service(name: str, el: etree._Element) -> list[Problem]:
+    operator_el = el.find(f"{{{BPMN}}}extensionElements/{{{SPIFF}}}serviceTaskOperator")
+    if operator_el is None:
+        return [_problem(name, el, "service task has no spiffworkflow:serviceTaskOperator")]
+    operator = operator_el.get("id", "")
+    operation = get_operation(operator)
+    if operation is None:
+        known = ", ".join(sorted(operations()))
+        return [_problem(name, operator_el, f"unknown service operator {operator!r} (known: {known})")]
+    given = {p.get("id", "") for p in operator_el.iter(f"{{{SPIFF}}}parameter")}
+    problems = []
+    for missing in sorted(operation.required_names() - given):
+        problems.append(_problem(name, operator_el, f"{operator} needs parameter {missing!r}"))
+    for unknown in sorted(given - operation.param_names()):
+        problems.append(_problem(name, operator_el, f"{operator} takes no parameter {unknown!r}"))
+    return problems
+
+
+def lint_bpmn(name: str, tree: etree._ElementTree, files: dict[str, bytes]) -> list[Problem]:
+    """Every check of this module on one BPMN file."""
+    problems = check_elements(name, tree)
+    problems += check_references(name, tree)
+    problems += check_code(name, tree)
+    problems += check_tasks(name, tree, files)
+    return problems

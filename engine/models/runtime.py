@@ -1,0 +1,221 @@
+"""Running work: instances (with their serialized state), the task table, timers, service calls
+and incidents. The inbox and the API read these tables; only an engine step loads a workflow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+
+from .. import clock
+from .process import ProcessVersion
+
+
+class InstanceStatus(models.TextChoices):
+    RUNNING = "running", "进行中"
+    INCIDENT = "incident", "故障"
+    COMPLETED = "completed", "已完成"
+    CANCELLED = "cancelled", "已取消"
+
+
+class ProcessInstance(models.Model):
+    """One run of a flow, pinned to the version it started on."""
+
+    version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="instances")
+    process_key = models.CharField("流程键", max_length=100)
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="instances")
+    business_key = models.CharField("业务编号", max_length=64)
+    title = models.CharField("标题", max_length=200, blank=True)
+    customer_name = models.CharField("客户", max_length=100, blank=True)
+    project = models.CharField("项目", max_length=100, blank=True)
+    room = models.CharField("房间", max_length=100, blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.RUNNING
+    )
+    # The SpiffWorkflow state exactly as serialized: text, never jsonb (key order matters, SPIFF.md).
+    state = models.TextField(editable=False)
+    revision = models.PositiveIntegerField(default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField("开始时间")
+    updated_at = models.DateTimeField("更新时间")
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "流程实例"
+        permissions = [
+            ("view_all_instances", "可查看本公司全部流程实例与任务"),
+            ("retry_incident", "可重试故障"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "process_key", "business_key"], name="instance_business_key_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["company", "status", "-started_at"], name="instance_company_status"),
+            models.Index(fields=["company", "process_key", "-started_at"], name="instance_company_process"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_key} {self.business_key}"
+
+    def is_open(self) -> bool:
+        """True while work remains (running or stopped by an incident)."""
+        return self.status in (InstanceStatus.RUNNING, InstanceStatus.INCIDENT)
+
+
+class TaskState(models.TextChoices):
+    READY = "ready", "待办"
+    COMPLETED = "completed", "已完成"
+    CANCELLED = "cancelled", "已取消"
+
+
+class Task(models.Model):
+    """A user task projected from the workflow: the row the inbox lists, claims and completes."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="tasks")
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
+    process_key = models.CharField(max_length=100)
+    spiff_id = models.UUIDField()
+    element_id = models.CharField("环节", max_length=200)
+    name = models.CharField("名称", max_length=200)
+    lane = models.CharField("候选组", max_length=100, blank=True)
+    form_schema = models.CharField(max_length=200, blank=True)
+    form_ui_schema = models.CharField(max_length=200, blank=True)
+    instructions = models.TextField(blank=True)
+    state = models.CharField(max_length=16, choices=TaskState.choices, default=TaskState.READY)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务"
+        permissions = [("reassign_task", "可退回他人已认领的任务")]
+        constraints = [models.UniqueConstraint(fields=["instance", "spiff_id"], name="task_spiff_unique")]
+        indexes = [
+            models.Index(fields=["company", "state", "lane", "due_at"], name="task_claimable"),
+            models.Index(fields=["company", "state", "assignee", "due_at"], name="task_mine"),
+            models.Index(fields=["company", "process_key", "state"], name="task_process"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.instance.business_key})"
+
+    def is_open(self) -> bool:
+        """True while the task waits for someone."""
+        return self.state == TaskState.READY
+
+    def is_overdue(self, at: datetime | None = None) -> bool:
+        """True when the task is still open after its due time."""
+        return self.is_open() and self.due_at is not None and self.due_at < (at or clock.now())
+
+
+class TimerState(models.TextChoices):
+    PENDING = "pending", "等待"
+    FIRED = "fired", "已触发"
+    CANCELLED = "cancelled", "已取消"
+
+
+class Timer(models.Model):
+    """A waiting timer event with its due time; the worker fires it (`engine.timers`)."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="timers")
+    spiff_id = models.UUIDField()
+    element_id = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, blank=True)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=TimerState.choices, default=TimerState.PENDING)
+    fired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "定时器"
+        constraints = [models.UniqueConstraint(fields=["instance", "spiff_id"], name="timer_spiff_unique")]
+        indexes = [models.Index(fields=["state", "due_at"], name="timer_due")]
+
+    def __str__(self) -> str:
+        return f"{self.element_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class CallState(models.TextChoices):
+    PENDING = "pending", "待执行"
+    DONE = "done", "成功"
+    FAILED = "failed", "失败"
+    CANCELLED = "cancelled", "已取消"
+
+
+class ServiceCall(models.Model):
+    """One adapter call requested by a service task; run after commit, at least once, deduplicated
+    by `idempotency_key` (instance + task) in the adapter."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="service_calls")
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
+    spiff_id = models.UUIDField()
+    element_id = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, blank=True)
+    operator = models.CharField(max_length=100)
+    params = models.JSONField(default=dict)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    state = models.CharField(max_length=16, choices=CallState.choices, default=CallState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "服务调用"
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="service_call_due")]
+
+    def __str__(self) -> str:
+        return f"{self.operator} ({self.idempotency_key})"
+
+
+class IncidentKind(models.TextChoices):
+    SCRIPT = "script", "脚本错误"
+    SERVICE = "service", "服务调用失败"
+    STALL = "stall", "流程停滞"
+    ENGINE = "engine", "引擎错误"
+
+
+class Incident(models.Model):
+    """Something stopped an instance; an operator retries it from the UI or the API."""
+
+    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="incidents")
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=IncidentKind.choices)
+    element_id = models.CharField(max_length=200, blank=True)
+    element_name = models.CharField(max_length=200, blank=True)
+    spiff_id = models.UUIDField(null=True, blank=True)
+    service_call = models.ForeignKey(ServiceCall, on_delete=models.SET_NULL, null=True, blank=True)
+    message = models.TextField()
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "故障"
+        indexes = [models.Index(fields=["company", "resolved_at"], name="incident_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message[:60]}"
+
+    def is_open(self) -> bool:
+        """True until an operator's retry resolved it."""
+        return self.resolved_at is None

@@ -1,0 +1,252 @@
+"""One transaction per engine step.
+
+`run_step(instance_id, actor, action)`: lock the instance row, load its workflow (from the
+per-process cache when the revision matches), apply `action`, run engine steps until the
+workflow waits, then persist everything in the same transaction: state with a new revision, the
+task table, timers, service calls, incidents and audit events. Side effects (adapter calls,
+caching the workflow) run only after commit. Any exception inside leaves the previous state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from . import audit, clock, projection
+from .models import AuditEvent, Incident, ProcessInstance
+from .models.audit import AuditAction
+from .models.runtime import IncidentKind, InstanceStatus
+from .spiff import SPEC_CACHE, WORKFLOW_CACHE, load_state
+
+log = logging.getLogger(__name__)
+
+
+class Skip(Exception):
+    """Raised by an action when there is nothing to do after all (e.g. a call already recorded)."""
+
+
+class EngineStepLimit(Exception):
+    """More automatic steps in one go than ANJU_MAX_ENGINE_STEPS: an endless automatic loop."""
+
+
+@dataclass
+class Step:
+    """What one engine step works with and collects; persisted by `_persist`."""
+
+    instance: ProcessInstance
+    workflow: BpmnWorkflow
+    actor: Any
+    now: datetime
+    ready_before: set[UUID]
+    timers_before: set[UUID]
+    events: list[AuditEvent] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    completed_by_actor: set[UUID] = field(default_factory=set)
+    fired_timers: set[UUID] = field(default_factory=set)
+    latest_data: dict[str, Any] | None = None
+    is_new: bool = False
+
+    def audit(self, action: AuditAction, **kwargs: Any) -> None:
+        self.events.append(audit.event(action, instance=self.instance, actor=self.actor, **kwargs))
+
+    def guard(self, work: Callable[[], Any]) -> bool:
+        """Run workflow code; a failure becomes an incident instead of an error. True when it ran."""
+        try:
+            work()
+        except Exception as exc:
+            self._incident_from(exc)
+            return False
+        return True
+
+    def advance(self) -> None:
+        """Run automatic work until the workflow waits; failures and stalls become incidents."""
+        from django.conf import settings
+
+        limit = settings.ANJU_MAX_ENGINE_STEPS
+        count = 0
+
+        def counted(_task: SpiffTask) -> None:
+            nonlocal count
+            count += 1
+            if count > limit:
+                raise EngineStepLimit(
+                    f"more than {limit} automatic steps in one go: an endless automatic loop?"
+                )
+
+        if not self.guard(lambda: self.workflow.do_engine_steps(did_complete_task=counted)):
+            return
+        stalled = self.workflow.get_tasks(state=TaskState.READY, manual=False)
+        if stalled and not self.workflow.completed:
+            first = stalled[0]
+            self.add_incident(
+                IncidentKind.STALL,
+                f"the engine stopped with automatic work ready at {first.task_spec.bpmn_id}",
+                task=first,
+            )
+
+    def add_incident(
+        self, kind: str, message: str, *, task: SpiffTask | None = None, call: Any = None
+    ) -> None:
+        spec = task.task_spec if task is not None else None
+        self.incidents.append(
+            Incident(
+                instance=self.instance,
+                company_id=self.instance.company_id,
+                kind=kind,
+                element_id=getattr(spec, "bpmn_id", "") or "",
+                element_name=getattr(spec, "bpmn_name", "") or "",
+                spiff_id=task.id if task is not None else None,
+                service_call=call,
+                message=message[:4000],
+                created_at=self.now,
+            )
+        )
+        self.audit(
+            AuditAction.INCIDENT,
+            element_id=getattr(spec, "bpmn_id", "") or "",
+            details={"kind": kind, "message": message[:1000]},
+        )
+
+    def _incident_from(self, exc: Exception) -> None:
+        task = getattr(exc, "task", None)
+        if isinstance(exc, WorkflowTaskException):
+            kind, message = IncidentKind.SCRIPT, _script_message(exc)
+        elif isinstance(exc, EngineStepLimit):
+            kind, message = IncidentKind.STALL, str(exc)
+        elif isinstance(exc, SpiffWorkflowException):
+            kind, message = IncidentKind.ENGINE, str(exc)
+        else:
+            log.exception("engine error in instance %s", self.instance.pk)
+            kind, message = IncidentKind.ENGINE, f"{type(exc).__name__}: {exc}"
+        if task is None:
+            errored = self.workflow.get_tasks(state=TaskState.ERROR)
+            task = errored[0] if errored else None
+        self.add_incident(kind, message, task=task)
+
+
+def _script_message(exc: WorkflowTaskException) -> str:
+    parts = [str(exc)]
+    line = getattr(exc, "line_number", 0)
+    if line:
+        parts.append(f"(line {line}: {getattr(exc, 'error_line', '')})")
+    inner = getattr(exc, "exception", None) or exc.__context__
+    if inner is not None and type(inner).__name__ not in parts[0]:
+        parts.append(f"[{type(inner).__name__}: {inner}]")
+    return " ".join(parts)
+
+
+def lock_instance(instance_id: int, *, skip_locked: bool = False) -> ProcessInstance | None:
+    """Lock and fetch an instance without its state column (call inside a transaction)."""
+    query = ProcessInstance.objects.select_for_update(skip_locked=skip_locked).defer("state")
+    return query.filter(pk=instance_id).first()
+
+
+def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
+    """The instance's workflow at its current revision (call while holding the row lock)."""
+    cached = WORKFLOW_CACHE.take(instance.pk, instance.revision)
+    if cached is not None:
+        return cached
+    state = ProcessInstance.objects.values_list("state", flat=True).get(pk=instance.pk)
+    return load_state(state, SPEC_CACHE.get(instance.version_id))
+
+
+def open_step(instance: ProcessInstance, workflow: BpmnWorkflow, actor: Any, *, is_new: bool = False) -> Step:
+    return Step(
+        instance=instance,
+        workflow=workflow,
+        actor=actor,
+        now=clock.now(),
+        ready_before=set() if is_new else projection.ready_ids(workflow),
+        timers_before=set() if is_new else projection.timer_ids(workflow),
+        is_new=is_new,
+    )
+
+
+def run_step(
+    instance_id: int,
+    actor: Any,
+    action: Callable[[Step], None],
+    *,
+    skip_locked: bool = False,
+) -> Step | None:
+    """Apply `action` to the instance in one transaction (see module docstring).
+
+    With skip_locked, returns None when another worker holds the instance; an action raising Skip
+    also returns None. Other exceptions raised by `action` (Conflict, NotAllowed ...) roll
+    everything back and propagate.
+    """
+    try:
+        with transaction.atomic():
+            instance = lock_instance(instance_id, skip_locked=skip_locked)
+            if instance is None:
+                if skip_locked:
+                    return None
+                raise ProcessInstance.DoesNotExist(instance_id)
+            step = open_step(instance, load_workflow(instance), actor)
+            action(step)
+            persist(step)
+    except Skip:
+        return None
+    return step
+
+
+def persist(step: Step) -> None:
+    """Write everything the step changed (call inside the step's transaction)."""
+    instance, workflow = step.instance, step.workflow
+    calls = projection.new_service_calls(step)  # marks tasks in the workflow: before dump_state
+    projection.apply_instance_fields(step)
+    if step.incidents:
+        instance.status = InstanceStatus.INCIDENT
+    elif workflow.completed:
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = step.now
+    from .spiff import dump_state
+
+    state = dump_state(workflow)
+    instance.revision += 1
+    instance.updated_at = step.now
+    fields = {
+        "state": state,
+        "revision": instance.revision,
+        "status": instance.status,
+        "updated_at": instance.updated_at,
+        "ended_at": instance.ended_at,
+        "title": instance.title,
+        "customer_name": instance.customer_name,
+        "project": instance.project,
+        "room": instance.room,
+    }
+    if step.is_new:
+        instance.state = state
+        instance.save(force_insert=True)
+        for event in step.events:
+            event.instance = instance
+        for incident in step.incidents:
+            incident.instance = instance
+    else:
+        ProcessInstance.objects.filter(pk=instance.pk).update(**fields)
+    # Registered first so that side effects run after it (an eager adapter call takes this workflow).
+    revision = instance.revision
+    transaction.on_commit(lambda: WORKFLOW_CACHE.put(instance.pk, revision, workflow))
+    projection.sync_tasks(step)
+    projection.sync_timers(step)
+    projection.save_service_calls(step, calls)
+    if workflow.completed and not step.incidents:
+        step.audit(AuditAction.END)
+    if step.incidents:
+        Incident.objects.bulk_create(step.incidents)
+    AuditEvent.objects.bulk_create(step.events)
+    for callback in step.after_commit:
+        transaction.on_commit(callback)

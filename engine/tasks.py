@@ -1,0 +1,34 @@
+"""Celery tasks. Embedded mode runs them eagerly in the calling process."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+SWEEP_LIMIT = 500
+
+
+@shared_task(name="engine.tasks.run_service_call", acks_late=True)
+def run_service_call(idempotency_key: str) -> None:
+    from .services import run_call
+
+    run_call(idempotency_key)
+
+
+@shared_task(name="engine.tasks.sweep")
+def sweep() -> dict[str, int]:
+    """Fire due timers and run due service calls (retries, lost dispatches); bounded per run."""
+    from .services import run_one_due_call
+    from .timers import fire_one_due_timer
+
+    fired = calls = 0
+    while fired < SWEEP_LIMIT and fire_one_due_timer():
+        fired += 1
+    while calls < SWEEP_LIMIT and run_one_due_call():
+        calls += 1
+    if fired or calls:
+        log.info("sweep: %d timers fired, %d service calls run", fired, calls)
+    return {"timers": fired, "calls": calls}

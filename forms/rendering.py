@@ -1,0 +1,503 @@
+"""Rendering a form schema (+ UI schema) as Bootstrap 5 HTML fields.
+
+All markup goes through format_html/flatatt, so every piece of schema text and user data is
+escaped; nothing here builds HTML by string concatenation of unescaped values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.forms.utils import flatatt
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from forms.schema import (
+    Schema,
+    as_dict,
+    choices,
+    display,
+    is_read_only,
+    ordered_names,
+    primary_type,
+    properties,
+    required_names,
+    resolve,
+    ui_option,
+)
+from forms.validation import NON_FIELD_ERRORS
+
+# input type per string "format", and per rjsf "ui:widget" name (the widget wins).
+_FORMAT_INPUT_TYPES = {
+    "email": "email",
+    "date": "date",
+    "date-time": "datetime-local",
+    "time": "time",
+    "uri": "url",
+    "cn-mobile": "tel",
+    "cn-phone": "tel",
+}
+_WIDGET_INPUT_TYPES = {
+    "text": "text",
+    "password": "password",
+    "date": "date",
+    "datetime": "datetime-local",
+    "time": "time",
+    "email": "email",
+    "uri": "url",
+    "color": "color",
+    "updown": "number",
+}
+_DEFAULT_TEXTAREA_ROWS = 4
+_MAX_TEXTAREA_ROWS = 50
+
+
+class _Absent:
+    """No value in the data for this field (distinct from an explicit null)."""
+
+
+_ABSENT = _Absent()
+
+
+def _join(parts: Iterable[SafeString]) -> SafeString:
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+@dataclass
+class _Field:
+    node: Schema
+    ui: dict[str, Any]
+    path: str  # dotted data path: "address.city", "contacts.0.name"
+    html_name: str
+    html_id: str
+    label: str
+    required: bool
+    value: Any
+    errors: list[str]
+    readonly: bool  # shown, not editable
+    disabled: bool  # ui:disabled, or a whole read-only form for widgets that cannot be readonly
+
+    def help_texts(self) -> list[str]:
+        texts = [
+            ui_option(self.ui, "description") or self.node.get("description"),
+            ui_option(self.ui, "help"),
+        ]
+        return [t for t in texts if isinstance(t, str) and t]
+
+    def described_by(self) -> str | None:
+        ids = []
+        if self.errors:
+            ids.append(f"{self.html_id}_error")
+        if self.help_texts():
+            ids.append(f"{self.html_id}_help")
+        return " ".join(ids) or None
+
+    def control_attrs(self, css: str, *, can_be_readonly: bool = True) -> dict[str, Any]:
+        """Attributes every control of this field shares."""
+        locked_by_disabling = self.disabled or (self.readonly and not can_be_readonly)
+        return {
+            "class": f"{css} is-invalid" if self.errors else css,
+            "name": self.html_name,
+            "required": self.required and not (self.readonly or self.disabled),
+            "readonly": self.readonly and not locked_by_disabling,
+            "disabled": locked_by_disabling,
+            "autofocus": ui_option(self.ui, "autofocus") is True,
+            "aria-invalid": "true" if self.errors else None,
+            "aria-describedby": self.described_by(),
+        }
+
+
+def _star(field: _Field) -> SafeString:
+    if not field.required:
+        return SafeString("")
+    return format_html('<span class="text-danger ms-1" aria-hidden="true">*</span>')
+
+
+def _feedback(field: _Field) -> SafeString:
+    """Errors beside the field; d-block because groups have no sibling .is-invalid input."""
+    if not field.errors:
+        return SafeString("")
+    return format_html(
+        '<div id="{}_error">{}</div>',
+        field.html_id,
+        format_html_join("", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in field.errors)),
+    )
+
+
+def _help(field: _Field) -> SafeString:
+    texts = field.help_texts()
+    if not texts:
+        return SafeString("")
+    return format_html(
+        '<div id="{}_help">{}</div>',
+        field.html_id,
+        format_html_join("", '<div class="form-text">{}</div>', ((t,) for t in texts)),
+    )
+
+
+def _text_value(node: Schema, value: Any) -> str | None:
+    """What goes into an input's value attribute; None leaves it out."""
+    if value is _ABSENT or value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if node.get("format") == "date-time" and isinstance(value, str):
+        return _local_date_time(value)
+    return display(value)
+
+
+def _local_date_time(value: str) -> str:
+    """An RFC 3339 date-time as a datetime-local value in the active time zone."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds" if moment.second else "minutes")
+
+
+def _number_attrs(node: Schema, kind: str) -> dict[str, Any]:
+    step: Any = "1" if kind == "integer" else "any"
+    multiple = node.get("multipleOf")
+    if _is_number(multiple) and multiple > 0:
+        step = display(multiple)
+    return {
+        "step": step,
+        "min": display(node["minimum"]) if _is_number(node.get("minimum")) else None,
+        "max": display(node["maximum"]) if _is_number(node.get("maximum")) else None,
+    }
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _positive_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+class _Renderer:
+    def __init__(self, root: Schema, errors: dict[str, list[str]], prefix: str, readonly: bool) -> None:
+        self.root = root
+        self.errors = errors
+        self.prefix = prefix
+        self.readonly = readonly
+        self.shown: set[str] = set()  # error keys displayed beside a field
+        self.labels: dict[str, str] = {}
+
+    # --- structure ---------------------------------------------------------------------------
+
+    def form(self, ui: dict[str, Any], data: dict[str, Any]) -> SafeString:
+        body = self.fields(resolve(self.root, self.root), ui, data, "")
+        return _join([self.summary(), body])
+
+    def fields(self, node: Schema, ui: dict[str, Any], data: dict[str, Any], path: str) -> SafeString:
+        props = properties(node)
+        required = required_names(node)
+        parts = []
+        for name in ordered_names(node, ui):
+            parts.append(
+                self.field(
+                    resolve(self.root, props[name]),
+                    as_dict(ui.get(name)),
+                    data.get(name, _ABSENT),
+                    f"{path}{name}",
+                    name in required,
+                )
+            )
+        return _join(parts)
+
+    def make_field(self, node: Schema, ui: dict[str, Any], value: Any, path: str, required: bool) -> _Field:
+        title = ui_option(ui, "title") or node.get("title")
+        label = title if isinstance(title, str) and title else path.rsplit(".", 1)[-1]
+        self.labels[path] = label
+        html_name = self.prefix + path
+        return _Field(
+            node=node,
+            ui=ui,
+            path=path,
+            html_name=html_name,
+            html_id="id_" + html_name.replace(".", "__"),
+            label=label,
+            required=required,
+            value=value,
+            errors=self.take_errors(path),
+            readonly=self.readonly or is_read_only(node, ui),
+            disabled=ui_option(ui, "disabled") is True,
+        )
+
+    def take_errors(self, path: str, *, with_items: bool = False) -> list[str]:
+        """Messages for `path` (and "path.N" item keys if asked), marked as shown."""
+        keys = [k for k in self.errors if k == path or (with_items and k.startswith(f"{path}."))]
+        self.shown.update(keys)
+        return [message for key in keys for message in self.errors[key]]
+
+    def field(self, node: Schema, ui: dict[str, Any], value: Any, path: str, required: bool) -> SafeString:
+        widget = ui_option(ui, "widget")
+        kind = primary_type(node)
+        if widget == "hidden":
+            title = ui_option(ui, "title") or node.get("title")
+            self.labels[path] = title if isinstance(title, str) and title else path
+            return format_html(
+                "<input{}>",
+                flatatt(
+                    {
+                        "type": "hidden",
+                        "name": self.prefix + path,
+                        "id": "id_" + (self.prefix + path).replace(".", "__"),
+                        "value": _text_value(node, value),
+                    }
+                ),
+            )
+        if kind == "object":
+            return self.group(node, ui, value, path, required)
+        if kind == "array":
+            return self.array(node, ui, value, path, required)
+        field = self.make_field(node, ui, value, path, required)
+        options = choices(node)
+        if kind == "boolean" and options is None:
+            if widget not in ("radio", "select"):
+                return self.checkbox(field)
+            options = [(True, _("Yes")), (False, _("No"))]
+        if options is not None:
+            selected = set() if value is _ABSENT else {display(value)}
+            if widget == "radio":
+                return self.choice_group(field, options, selected, "radio")
+            return self.select(field, options, selected, multiple=False)
+        if widget == "textarea":
+            return self.textarea(field)
+        return self.input(field, kind, widget)
+
+    def summary(self) -> SafeString:
+        """Errors with no field to sit beside: non-field errors, hidden fields, unknown keys."""
+        items: list[tuple[str]] = []
+        for key, messages in self.errors.items():
+            if key in self.shown:
+                continue
+            for message in messages:
+                if key == NON_FIELD_ERRORS:
+                    items.append((message,))
+                else:
+                    items.append((f"{self.labels.get(key, key)}: {message}",))
+        if not items:
+            return SafeString("")
+        return format_html(
+            '<div class="alert alert-danger" role="alert"><ul class="mb-0">{}</ul></div>',
+            format_html_join("", "<li>{}</li>", items),
+        )
+
+    # --- widgets -----------------------------------------------------------------------------
+
+    def wrap(self, field: _Field, control: SafeString) -> SafeString:
+        return format_html(
+            '<div class="mb-3"><label class="form-label" for="{}">{}{}</label>{}{}{}</div>',
+            field.html_id,
+            field.label,
+            _star(field),
+            control,
+            _feedback(field),
+            _help(field),
+        )
+
+    def input(self, field: _Field, kind: str | None, widget: Any) -> SafeString:
+        node = field.node
+        attrs = field.control_attrs("form-control")
+        placeholder = ui_option(field.ui, "placeholder")
+        attrs["placeholder"] = placeholder if isinstance(placeholder, str) else None
+        if kind in ("integer", "number"):
+            attrs.update({"type": "number", **_number_attrs(node, kind)})
+        else:
+            fmt = node.get("format")
+            attrs["type"] = _WIDGET_INPUT_TYPES.get(widget) or _FORMAT_INPUT_TYPES.get(fmt) or "text"
+            if attrs["type"] == "tel":
+                attrs["inputmode"] = "tel"
+            attrs["maxlength"] = _positive_int(node.get("maxLength"))
+            attrs["minlength"] = _positive_int(node.get("minLength"))
+        # A stored password is never sent back to the browser.
+        if attrs["type"] != "password":
+            attrs["value"] = _text_value(node, field.value)
+        attrs["id"] = field.html_id
+        return self.wrap(field, format_html("<input{}>", flatatt(attrs)))
+
+    def textarea(self, field: _Field) -> SafeString:
+        attrs = field.control_attrs("form-control")
+        rows = _positive_int(ui_option(field.ui, "rows"))
+        attrs["rows"] = str(min(rows or _DEFAULT_TEXTAREA_ROWS, _MAX_TEXTAREA_ROWS))
+        placeholder = ui_option(field.ui, "placeholder")
+        attrs["placeholder"] = placeholder if isinstance(placeholder, str) else None
+        attrs["maxlength"] = _positive_int(field.node.get("maxLength"))
+        attrs["id"] = field.html_id
+        text = _text_value(field.node, field.value) or ""
+        return self.wrap(field, format_html("<textarea{}>\n{}</textarea>", flatatt(attrs), text))
+
+    def checkbox(self, field: _Field) -> SafeString:
+        attrs = field.control_attrs("form-check-input", can_be_readonly=False)
+        attrs.update({"type": "checkbox", "value": "on", "checked": field.value is True, "id": field.html_id})
+        # Ticking is optional by nature; a required boolean is satisfied by False too.
+        attrs["required"] = False
+        return format_html(
+            '<div class="mb-3"><div class="form-check"><input{}>'
+            '<label class="form-check-label" for="{}">{}{}</label>{}</div>{}</div>',
+            flatatt(attrs),
+            field.html_id,
+            field.label,
+            _star(field),
+            _feedback(field),
+            _help(field),
+        )
+
+    def select(
+        self, field: _Field, options: list[tuple[Any, str]], selected: set[str], multiple: bool
+    ) -> SafeString:
+        attrs = field.control_attrs("form-select", can_be_readonly=False)
+        attrs.update({"id": field.html_id, "multiple": multiple})
+        rows = []
+        if not multiple:
+            placeholder = ui_option(field.ui, "placeholder")
+            blank = placeholder if isinstance(placeholder, str) and placeholder else _("Select…")
+            rows.append(format_html('<option value="">{}</option>', blank))
+        for value, label in options:
+            rows.append(
+                format_html(
+                    "<option{}>{}</option>",
+                    flatatt({"value": display(value), "selected": display(value) in selected}),
+                    label,
+                )
+            )
+        return self.wrap(field, format_html("<select{}>{}</select>", flatatt(attrs), _join(rows)))
+
+    def choice_group(
+        self, field: _Field, options: list[tuple[Any, str]], selected: set[str], input_type: str
+    ) -> SafeString:
+        rows = []
+        for index, (value, label) in enumerate(options):
+            attrs = field.control_attrs("form-check-input", can_be_readonly=False)
+            option_id = f"{field.html_id}_{index}"
+            attrs.update(
+                {
+                    "type": input_type,
+                    "id": option_id,
+                    "value": display(value),
+                    "checked": display(value) in selected,
+                    # Browsers read "required" on a checkbox as "this box"; only radios share it.
+                    "required": attrs["required"] and input_type == "radio",
+                    "autofocus": attrs["autofocus"] and index == 0,
+                }
+            )
+            rows.append(
+                format_html(
+                    '<div class="form-check"><input{}>'
+                    '<label class="form-check-label" for="{}">{}</label></div>',
+                    flatatt(attrs),
+                    option_id,
+                    label,
+                )
+            )
+        return self.fieldset(field, _join(rows), legend_class="form-label fs-6")
+
+    def fieldset(self, field: _Field, body: SafeString, *, legend_class: str) -> SafeString:
+        return format_html(
+            '<fieldset class="mb-3" id="{}"><legend class="{}">{}{}</legend>{}{}{}</fieldset>',
+            field.html_id,
+            legend_class,
+            field.label,
+            _star(field),
+            _help(field),
+            _feedback(field),
+            body,
+        )
+
+    # --- compound ----------------------------------------------------------------------------
+
+    def group(self, node: Schema, ui: dict[str, Any], value: Any, path: str, required: bool) -> SafeString:
+        field = self.make_field(node, ui, value, path, required)
+        child = self.child(field)
+        body = child.fields(node, ui, as_dict(value), f"{path}.")
+        return self.fieldset(field, body, legend_class="fs-6 fw-semibold")
+
+    def child(self, field: _Field) -> _Renderer:
+        """A renderer for a group's members: read-only when the group is; same error bookkeeping."""
+        if not field.readonly or self.readonly:
+            return self
+        inner = _Renderer(self.root, self.errors, self.prefix, readonly=True)
+        inner.shown, inner.labels = self.shown, self.labels
+        return inner
+
+    def array(self, node: Schema, ui: dict[str, Any], value: Any, path: str, required: bool) -> SafeString:
+        items = resolve(self.root, node.get("items"))
+        item_ui = as_dict(ui.get("items"))
+        values = value if isinstance(value, list) else []
+        options = choices(items)
+        if options is not None:
+            field = self.make_field(node, ui, value, path, required)
+            # "colors.1": a bad choice inside the list is shown on the list's one widget.
+            field.errors = self.take_errors(path, with_items=True)
+            selected = {display(v) for v in values}
+            if ui_option(ui, "widget") == "select":
+                return self.select(field, options, selected, multiple=True)
+            return self.choice_group(field, options, selected, "checkbox")
+        field = self.make_field(node, ui, value, path, required)
+        child = self.child(field)
+        count = max(len(values) + (0 if field.readonly else 1), _positive_int(node.get("minItems")) or 0)
+        rows = []
+        for index in range(count):
+            item_value = values[index] if index < len(values) else _ABSENT
+            item_path = f"{path}.{index}"
+            if primary_type(items) == "object":
+                item = child.make_field(items, item_ui, item_value, item_path, required=False)
+                item.label = f"{field.label} {index + 1}"
+                body = child.fields(items, item_ui, as_dict(item_value), f"{item_path}.")
+                rows.append(
+                    format_html(
+                        '<div class="border rounded p-3 mb-2">{}</div>',
+                        child.fieldset(item, body, legend_class="fs-6"),
+                    )
+                )
+            else:
+                rows.append(child.array_input(items, item_ui, item_value, field, index))
+        return self.fieldset(field, _join(rows), legend_class="fs-6 fw-semibold")
+
+    def array_input(
+        self, items: Schema, ui: dict[str, Any], value: Any, parent: _Field, index: int
+    ) -> SafeString:
+        """One of several inputs posted under the same name (a list of scalars without choices)."""
+        field = self.make_field(items, ui, value, f"{parent.path}.{index}", required=False)
+        field.label = self.labels[field.path] = f"{parent.label} {index + 1}"
+        field.html_name = parent.html_name
+        kind = primary_type(items)
+        attrs = field.control_attrs("form-control mb-1")
+        if kind in ("integer", "number"):
+            attrs.update({"type": "number", **_number_attrs(items, kind)})
+        else:
+            attrs["type"] = _FORMAT_INPUT_TYPES.get(items.get("format"), "text")
+        attrs.update({"id": field.html_id, "value": _text_value(items, value), "aria-label": field.label})
+        return format_html("<input{}>{}", flatatt(attrs), _feedback(field))
+
+
+def render_form(
+    schema: dict[str, Any],
+    ui_schema: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    prefix: str = "",
+    readonly: bool = False,
+) -> SafeString:
+    """The form's fields as Bootstrap 5 HTML (no <form> tag, no buttons).
+
+    Field names are `prefix` + dotted path, ids "id_" + that with dots as "__" (what coerce_post
+    reads). Errors with no visible field (non-field, hidden fields) are listed in an alert on top.
+    """
+    clean_errors: dict[str, list[str]] = {}
+    for key, messages in as_dict(errors).items():
+        listed = messages if isinstance(messages, (list, tuple)) else [messages]
+        clean_errors[str(key)] = [str(m) for m in listed]
+    renderer = _Renderer(as_dict(schema), clean_errors, prefix, readonly)
+    return renderer.form(as_dict(ui_schema), as_dict(data))

@@ -1,0 +1,339 @@
+"""Validating a form submission against its JSON Schema, with errors keyed by field path.
+
+Two deliberate departures from plain JSON Schema, both because people fill these forms in:
+- "required" means filled in: a missing property, null, a blank string or an empty list all
+  count as missing (as in Django forms), and the error is keyed on the property itself;
+- the custom keyword "x-resident-id-matches" checks gender and birth date against a resident ID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema.exceptions import best_match
+from referencing import Registry
+
+from forms.formats import (
+    CN_MOBILE,
+    CN_PHONE,
+    CN_RESIDENT_ID,
+    FORMAT_CHECKER,
+    FormatProblem,
+    normalize_resident_id,
+    resident_id_birth_date,
+    resident_id_gender,
+)
+from forms.schema import as_dict, is_const_option, properties
+
+logger = logging.getLogger(__name__)
+
+NON_FIELD_ERRORS = "non_field_errors"
+RESIDENT_ID_MATCHES = "x-resident-id-matches"
+DEFAULT_GENDER_VALUES = {"male": "male", "female": "female"}
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Keywords whose error replaces every other error on the same field: "fill this in" is the
+# only useful thing to say about an empty field.
+_MISSING_KEYWORDS = frozenset({"required", "dependentRequired"})
+# Unexpected names come from the client; show a few, shortened.
+_MAX_LISTED_NAMES = 5
+_MAX_NAME_CHARS = 40
+# About 4000 decimal digits, under Python's int-to-text limit of 4300.
+_MAX_INT_BITS = 13_000
+_MAX_DEPTH = 64
+
+
+def is_blank(value: object) -> bool:
+    """Counts as not filled in: absent, null, whitespace-only text or an empty list."""
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+# --- keywords ----------------------------------------------------------------------------------
+
+
+def _required(validator: Any, required: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object") or not isinstance(required, list):
+        return
+    for name in required:
+        if isinstance(name, str) and is_blank(instance.get(name)):
+            yield ValidationError(f"{name!r} is required", path=[name])
+
+
+def _dependent_required(
+    validator: Any, dependent: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object") or not isinstance(dependent, dict):
+        return
+    for trigger, needed in dependent.items():
+        if is_blank(instance.get(trigger)) or not isinstance(needed, list):
+            continue
+        for name in needed:
+            if isinstance(name, str) and is_blank(instance.get(name)):
+                yield ValidationError(f"{name!r} is required with {trigger!r}", path=[name])
+
+
+def _resident_id_matches(
+    validator: Any, config: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    """Gender and birth date must agree with a filled-in, valid resident ID.
+
+    Fields that are empty or malformed are left to their own keywords (required, format); a
+    malformed config is ignored here and reported by check_schema.
+    """
+    if not isinstance(config, dict) or not isinstance(instance, dict):
+        return
+    id_field = config.get("id")
+    if not isinstance(id_field, str):
+        return
+    try:
+        number = normalize_resident_id(instance.get(id_field))
+    except FormatProblem:
+        return
+    gender_field = config.get("gender")
+    if isinstance(gender_field, str) and not is_blank(instance.get(gender_field)):
+        gender_values = {**DEFAULT_GENDER_VALUES, **as_dict(config.get("genderValues"))}
+        if instance[gender_field] != gender_values[resident_id_gender(number)]:
+            yield ValidationError(
+                _("The gender does not match the resident ID number."),
+                path=[gender_field],
+            )
+    birth_field = config.get("birthDate")
+    if isinstance(birth_field, str):
+        written = instance.get(birth_field)
+        if isinstance(written, str) and _ISO_DATE.fullmatch(written.strip()):
+            try:
+                given = dt.date.fromisoformat(written.strip())
+            except ValueError:
+                return  # not a real date: the field's "format": "date" says so
+            if given != resident_id_birth_date(number):
+                yield ValidationError(
+                    _("The birth date does not match the resident ID number."),
+                    path=[birth_field],
+                )
+
+
+_Validator = validators.extend(
+    Draft202012Validator,
+    {
+        "required": _required,
+        "dependentRequired": _dependent_required,
+        RESIDENT_ID_MATCHES: _resident_id_matches,
+    },
+)
+
+# A registry that knows no documents and cannot retrieve any: a "$ref" outside the form is an
+# error, never a network fetch (jsonschema's default registry would still fetch http URLs).
+_OFFLINE = Registry()
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _names(names: list[str]) -> str:
+    shown = [n if len(n) <= _MAX_NAME_CHARS else n[:_MAX_NAME_CHARS] + "…" for n in names[:_MAX_LISTED_NAMES]]
+    if len(names) > _MAX_LISTED_NAMES:
+        shown.append("…")
+    return ", ".join(shown)
+
+
+def _format_message(error: ValidationError) -> str:
+    if isinstance(error.cause, FormatProblem):
+        return str(error.cause)
+    messages = {
+        CN_RESIDENT_ID: _("Enter a valid resident ID number."),
+        CN_MOBILE: _("Enter a valid mainland China mobile number."),
+        CN_PHONE: _("Enter a valid mainland China phone number, such as 0755-12345678 or 13800138000."),
+        "email": _("Enter a valid email address."),
+        "date": _("Enter a valid date (YYYY-MM-DD)."),
+        "date-time": _("Enter a valid date and time."),
+        "time": _("Enter a valid time."),
+        "uri": _("Enter a valid URL."),
+    }
+    return messages.get(error.validator_value, _("Enter a valid value."))
+
+
+def _type_message(expected: Any) -> str:
+    first = expected[0] if isinstance(expected, list) and expected else expected
+    messages = {
+        "integer": _("Enter a whole number."),
+        "number": _("Enter a number."),
+        "string": _("Enter text."),
+        "boolean": _("Choose yes or no."),
+        "array": _("Choose a list of values."),
+        "object": _("Fill in this group of fields."),
+    }
+    return messages.get(first, _("Enter a valid value."))
+
+
+def _unexpected_names(schema: dict[str, Any], instance: dict[str, Any]) -> list[str]:
+    known = properties(schema)
+    patterns = [p for p in as_dict(schema.get("patternProperties")) if isinstance(p, str)]
+    return [
+        str(name)
+        for name in instance
+        if name not in known and not any(re.search(p, str(name)) for p in patterns)
+    ]
+
+
+def _one_of_fields(error: ValidationError) -> str | None:
+    """For anyOf/oneOf whose branches only require fields ("at least one phone number")."""
+    branches = error.validator_value
+    if not isinstance(branches, list) or not branches:
+        return None
+    needed: list[str] = []
+    for branch in branches:
+        if (
+            not isinstance(branch, dict)
+            or set(branch) != {"required"}
+            or not isinstance(branch["required"], list)
+        ):
+            return None
+        needed += [n for n in branch["required"] if isinstance(n, str) and n not in needed]
+    titles = as_dict(error.schema).get("properties")
+    labels = [as_dict(as_dict(titles).get(n)).get("title") or n for n in needed]
+    return _("Fill in at least one of: %(fields)s.") % {"fields": _names([str(x) for x in labels])}
+
+
+def message_for(error: ValidationError) -> str:
+    """The human message for one jsonschema error, in the active language."""
+    keyword, value = error.validator, error.validator_value
+    if keyword in _MISSING_KEYWORDS:
+        return _("This field is required.")
+    if keyword == RESIDENT_ID_MATCHES:
+        return error.message
+    if keyword == "format":
+        return _format_message(error)
+    if keyword == "type":
+        return _type_message(value)
+    if keyword in ("enum", "const"):
+        return _("Select a valid choice.")
+    if keyword in ("anyOf", "oneOf"):
+        if isinstance(value, list) and value and all(is_const_option(o) for o in value):
+            return _("Select a valid choice.")
+        fields = _one_of_fields(error)
+        if fields:
+            return fields
+        best = best_match(error.context or [])
+        if best is not None and not best.relative_path:
+            return message_for(best)
+        return _("Enter a valid value.")
+    if keyword in ("minLength", "maxLength", "minItems", "maxItems"):
+        count = value if isinstance(value, int) else 0
+        templates = {
+            "minLength": ngettext(
+                "Ensure this value has at least %(limit)s character.",
+                "Ensure this value has at least %(limit)s characters.",
+                count,
+            ),
+            "maxLength": ngettext(
+                "Ensure this value has at most %(limit)s character.",
+                "Ensure this value has at most %(limit)s characters.",
+                count,
+            ),
+            "minItems": ngettext(
+                "Choose at least %(limit)s item.", "Choose at least %(limit)s items.", count
+            ),
+            "maxItems": ngettext("Choose at most %(limit)s item.", "Choose at most %(limit)s items.", count),
+        }
+        return templates[keyword] % {"limit": _number(value)}
+    simple = {
+        "minimum": _("Ensure this value is greater than or equal to %(limit)s."),
+        "maximum": _("Ensure this value is less than or equal to %(limit)s."),
+        "exclusiveMinimum": _("Ensure this value is greater than %(limit)s."),
+        "exclusiveMaximum": _("Ensure this value is less than %(limit)s."),
+        "multipleOf": _("Ensure this value is a multiple of %(limit)s."),
+        "pattern": _("Enter a value in the required format (%(limit)s)."),
+    }
+    if keyword in simple:
+        return simple[keyword] % {"limit": _number(value)}
+    if keyword == "uniqueItems":
+        return _("Remove the repeated entries.")
+    if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+        extra = _unexpected_names(as_dict(error.schema), error.instance)
+        return _("This form has no fields named %(names)s.") % {"names": _names(extra)}
+    return _("Enter a valid value.")
+
+
+def error_key(error: ValidationError) -> str:
+    """The field path ("address.city", "items.0.name"), or "non_field_errors" for the whole."""
+    return ".".join(str(part) for part in error.absolute_path) or NON_FIELD_ERRORS
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def _without_huge_ints(value: Any, path: list[str], found: list[str]) -> Any:
+    """`value` with integers too long to print replaced by None, their paths added to `found`.
+
+    jsonschema writes the instance into its messages, and Python refuses to turn an int of more
+    than 4300 digits into text. Such numbers never come from JSON or coerce_post, only from
+    Python callers; this keeps the promise not to raise.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INT_BITS:
+        found.append(".".join(path) or NON_FIELD_ERRORS)
+        return None
+    if len(path) >= _MAX_DEPTH:
+        return value
+    if isinstance(value, dict):
+        return {k: _without_huge_ints(v, [*path, str(k)], found) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_huge_ints(v, [*path, str(i)], found) for i, v in enumerate(value)]
+    return value
+
+
+def _misconfigured() -> dict[str, list[str]]:
+    return {NON_FIELD_ERRORS: [_("This form is not set up correctly. Please tell the administrator.")]}
+
+
+def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
+    """Field errors for `data` under `schema`; {} when valid. Never raises.
+
+    A broken schema (invalid, unresolvable "$ref", a bad regex) yields one non-field error and
+    a log line: the person filling the form cannot fix it, the analyst can.
+    """
+    if not isinstance(schema, dict):
+        return _misconfigured()
+    try:
+        Draft202012Validator.check_schema(schema)
+    except Exception:  # SchemaError, or odd Python objects inside the schema
+        logger.warning("form schema is not valid JSON Schema", exc_info=True)
+        return _misconfigured()
+    if not isinstance(data, dict):
+        return {NON_FIELD_ERRORS: [_("The submission must be a set of named fields.")]}
+
+    too_large: list[str] = []
+    data = _without_huge_ints(data, [], too_large)
+    validator = _Validator(schema, format_checker=FORMAT_CHECKER, registry=_OFFLINE)
+    found: dict[str, list[tuple[str, str]]] = {}
+    try:
+        for error in validator.iter_errors(data):
+            found.setdefault(error_key(error), []).append((str(error.validator), message_for(error)))
+    except Exception:  # unresolvable $ref, runaway recursion, invalid regex ...
+        logger.warning("form schema could not be applied", exc_info=True)
+        return _misconfigured()
+
+    result: dict[str, list[str]] = {}
+    for key, entries in found.items():
+        if any(keyword in _MISSING_KEYWORDS for keyword, _msg in entries):
+            entries = [(k, m) for k, m in entries if k in _MISSING_KEYWORDS]
+        messages: list[str] = []
+        for _keyword, message in entries:
+            if message not in messages:
+                messages.append(message)
+        result[key] = messages
+    for key in too_large:
+        result[key] = [_("This number is too large.")]
+    return result
