@@ -277,8 +277,9 @@ def _retry_engine(step: Step, incident: Incident, data: dict[str, Any]) -> None:
         except Exception:
             failed = None
     if failed is not None and failed.state == SpiffState.ERROR:
-        if data:
-            failed.data.update(data)
+        # reset_from_task_id gives the task its parent's data again: apply corrections after it.
         if not step.guard(lambda: workflow.reset_from_task_id(failed.id)):
             return
+        if data:
+            workflow.get_task_from_id(failed.id).data.update(data)
     step.advance()

@@ -126,12 +126,10 @@ class _Coercer:
             text = text.strip()
         if text == "":
             return _MISSING
-        options = choices(node)
-        if options is not None:
-            for value, _label in options:
-                if display(value) == text:
-                    return value
-            return text
+        for value, _label in choices(node) or []:
+            if display(value) == text:
+                return value
+        # Not one of the choices: typed as usual, so validation says "select a valid choice".
         kind = primary_type(node)
         if kind in ("integer", "number"):
             return _number(text, integer=kind == "integer")

@@ -54,6 +54,10 @@ _WIDGET_INPUT_TYPES = {
     "color": "color",
     "updown": "number",
 }
+# Input types that take free text; ui:options.inputType may pick one of them.
+_TEXT_INPUT_TYPES = frozenset({"text", "tel", "email", "url", "search", "password", "date", "time"})
+# A literal, so marking it safe is safe; screen readers get the input's "required" instead.
+_STAR = SafeString('<span class="text-danger ms-1" aria-hidden="true">*</span>')
 _DEFAULT_TEXTAREA_ROWS = 4
 _MAX_TEXTAREA_ROWS = 50
 
@@ -81,7 +85,7 @@ class _Field:
     value: Any
     errors: list[str]
     readonly: bool  # shown, not editable
-    disabled: bool  # ui:disabled, or a whole read-only form for widgets that cannot be readonly
+    disabled: bool  # ui:disabled: greyed out and not posted
 
     def help_texts(self) -> list[str]:
         texts = [
@@ -116,7 +120,7 @@ class _Field:
 def _star(field: _Field) -> SafeString:
     if not field.required:
         return SafeString("")
-    return format_html('<span class="text-danger ms-1" aria-hidden="true">*</span>')
+    return _STAR
 
 
 def _feedback(field: _Field) -> SafeString:
@@ -179,7 +183,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _positive_int(value: object) -> int | None:
+def _non_negative_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
@@ -315,11 +319,17 @@ class _Renderer:
             attrs.update({"type": "number", **_number_attrs(node, kind)})
         else:
             fmt = node.get("format")
-            attrs["type"] = _WIDGET_INPUT_TYPES.get(widget) or _FORMAT_INPUT_TYPES.get(fmt) or "text"
+            input_type = ui_option(field.ui, "inputType")  # rjsf's ui:options.inputType
+            attrs["type"] = (
+                _WIDGET_INPUT_TYPES.get(widget)
+                or (input_type if input_type in _TEXT_INPUT_TYPES else None)
+                or _FORMAT_INPUT_TYPES.get(fmt)
+                or "text"
+            )
             if attrs["type"] == "tel":
                 attrs["inputmode"] = "tel"
-            attrs["maxlength"] = _positive_int(node.get("maxLength"))
-            attrs["minlength"] = _positive_int(node.get("minLength"))
+            attrs["maxlength"] = _non_negative_int(node.get("maxLength"))
+            attrs["minlength"] = _non_negative_int(node.get("minLength"))
         # A stored password is never sent back to the browser.
         if attrs["type"] != "password":
             attrs["value"] = _text_value(node, field.value)
@@ -328,11 +338,11 @@ class _Renderer:
 
     def textarea(self, field: _Field) -> SafeString:
         attrs = field.control_attrs("form-control")
-        rows = _positive_int(ui_option(field.ui, "rows"))
+        rows = _non_negative_int(ui_option(field.ui, "rows"))
         attrs["rows"] = str(min(rows or _DEFAULT_TEXTAREA_ROWS, _MAX_TEXTAREA_ROWS))
         placeholder = ui_option(field.ui, "placeholder")
         attrs["placeholder"] = placeholder if isinstance(placeholder, str) else None
-        attrs["maxlength"] = _positive_int(field.node.get("maxLength"))
+        attrs["maxlength"] = _non_negative_int(field.node.get("maxLength"))
         attrs["id"] = field.html_id
         text = _text_value(field.node, field.value) or ""
         return self.wrap(field, format_html("<textarea{}>\n{}</textarea>", flatatt(attrs), text))
@@ -400,18 +410,21 @@ class _Renderer:
                     label,
                 )
             )
-        return self.fieldset(field, _join(rows), legend_class="form-label fs-6")
+        return self.fieldset(field, _join(rows), legend_class="form-label fs-6", notes_first=False)
 
-    def fieldset(self, field: _Field, body: SafeString, *, legend_class: str) -> SafeString:
+    def fieldset(
+        self, field: _Field, body: SafeString, *, legend_class: str, notes_first: bool
+    ) -> SafeString:
+        """A group under a legend; help and errors go above member fields, below options."""
+        notes = _join([_feedback(field), _help(field)])
         return format_html(
-            '<fieldset class="mb-3" id="{}"><legend class="{}">{}{}</legend>{}{}{}</fieldset>',
+            '<fieldset class="mb-3" id="{}"><legend class="{}">{}{}</legend>{}{}</fieldset>',
             field.html_id,
             legend_class,
             field.label,
             _star(field),
-            _help(field),
-            _feedback(field),
-            body,
+            notes if notes_first else body,
+            body if notes_first else notes,
         )
 
     # --- compound ----------------------------------------------------------------------------
@@ -420,7 +433,7 @@ class _Renderer:
         field = self.make_field(node, ui, value, path, required)
         child = self.child(field)
         body = child.fields(node, ui, as_dict(value), f"{path}.")
-        return self.fieldset(field, body, legend_class="fs-6 fw-semibold")
+        return self.fieldset(field, body, legend_class="fs-6 fw-semibold", notes_first=True)
 
     def child(self, field: _Field) -> _Renderer:
         """A renderer for a group's members: read-only when the group is; same error bookkeeping."""
@@ -445,7 +458,7 @@ class _Renderer:
             return self.choice_group(field, options, selected, "checkbox")
         field = self.make_field(node, ui, value, path, required)
         child = self.child(field)
-        count = max(len(values) + (0 if field.readonly else 1), _positive_int(node.get("minItems")) or 0)
+        count = max(len(values) + (0 if field.readonly else 1), _non_negative_int(node.get("minItems")) or 0)
         rows = []
         for index in range(count):
             item_value = values[index] if index < len(values) else _ABSENT
@@ -457,12 +470,12 @@ class _Renderer:
                 rows.append(
                     format_html(
                         '<div class="border rounded p-3 mb-2">{}</div>',
-                        child.fieldset(item, body, legend_class="fs-6"),
+                        child.fieldset(item, body, legend_class="fs-6", notes_first=True),
                     )
                 )
             else:
                 rows.append(child.array_input(items, item_ui, item_value, field, index))
-        return self.fieldset(field, _join(rows), legend_class="fs-6 fw-semibold")
+        return self.fieldset(field, _join(rows), legend_class="fs-6 fw-semibold", notes_first=True)
 
     def array_input(
         self, items: Schema, ui: dict[str, Any], value: Any, parent: _Field, index: int

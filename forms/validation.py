@@ -189,9 +189,12 @@ def _unexpected_names(schema: dict[str, Any], instance: dict[str, Any]) -> list[
 
 
 def _one_of_fields(error: ValidationError) -> str | None:
-    """For anyOf/oneOf whose branches only require fields ("at least one phone number")."""
+    """For anyOf/oneOf whose branches only require fields ("at least one phone number").
+
+    Only when no branch matched: a oneOf failing because two matched has no context errors.
+    """
     branches = error.validator_value
-    if not isinstance(branches, list) or not branches:
+    if not isinstance(branches, list) or not branches or not error.context:
         return None
     needed: list[str] = []
     for branch in branches:

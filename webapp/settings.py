@@ -146,12 +146,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStateEnum": "engine.models.runtime.TaskState",
+        "TimerStateEnum": "engine.models.runtime.TimerState",
+        "CallStateEnum": "engine.models.runtime.CallState",
+        "InstanceStatusEnum": "engine.models.runtime.InstanceStatus",
+    },
 }
 
 # --- I18n / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "webapp" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "webapp" / "locale", BASE_DIR / "forms" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

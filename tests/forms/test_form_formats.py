@@ -116,7 +116,9 @@ def test_not_a_mainland_mobile_is_rejected(value: str) -> None:
     assert _errors("cn-mobile", value) == ["Enter a valid mainland China mobile number."]
 
 
-@pytest.mark.parametrize("value", ["0755-12345678", "010 8888 6666", "021-12345678", "13800138000", "400-810-8888"])
+@pytest.mark.parametrize(
+    "value", ["0755-12345678", "010 8888 6666", "021-12345678", "13800138000", "400-810-8888"]
+)
 def test_fixed_line_with_area_code_or_mobile_is_a_valid_phone(value: str) -> None:
     assert is_cn_phone(value)
     assert _errors("cn-phone", value) == []

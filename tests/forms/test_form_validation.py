@@ -106,7 +106,9 @@ def test_array_item_errors_use_index_paths() -> None:
     errors = validate_submission(CUSTOMER, data)
     assert errors == {
         "contacts.1.name": ["This field is required."],
-        "contacts.1.phone": ["Enter a valid mainland China phone number, such as 0755-12345678 or 13800138000."],
+        "contacts.1.phone": [
+            "Enter a valid mainland China phone number, such as 0755-12345678 or 13800138000."
+        ],
     }
 
 
@@ -130,6 +132,15 @@ def test_at_least_one_phone_names_the_fields_by_title() -> None:
     assert validate_submission(schema, {"mobile": ""}) == {
         NON_FIELD_ERRORS: ["Fill in at least one of: 办公电话, 家庭电话, 移动电话."]
     }
+
+
+def test_one_of_with_two_matching_branches_is_not_called_missing() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+        "oneOf": [{"required": ["a"]}, {"required": ["b"]}],
+    }
+    assert validate_submission(schema, {"a": "x", "b": "y"}) == {NON_FIELD_ERRORS: ["Enter a valid value."]}
 
 
 def test_conditionally_required_field_is_keyed_on_itself() -> None:
@@ -161,7 +172,9 @@ def test_local_defs_are_followed() -> None:
         "properties": {"mobile": {"$ref": "#/$defs/phone"}},
     }
     assert validate_submission(schema, {"mobile": "13800138000"}) == {}
-    assert validate_submission(schema, {"mobile": "1"}) == {"mobile": ["Enter a valid mainland China mobile number."]}
+    assert validate_submission(schema, {"mobile": "1"}) == {
+        "mobile": ["Enter a valid mainland China mobile number."]
+    }
 
 
 # --- x-resident-id-matches ---------------------------------------------------------------------
@@ -227,7 +240,9 @@ def test_gender_values_default_to_male_and_female(make_resident_id: MakeId) -> N
 
 @pytest.mark.parametrize("data", [None, "text", 42, ["a"]])
 def test_data_that_is_not_an_object_is_a_non_field_error(data: Any) -> None:
-    assert validate_submission(CUSTOMER, data) == {NON_FIELD_ERRORS: ["The submission must be a set of named fields."]}
+    assert validate_submission(CUSTOMER, data) == {
+        NON_FIELD_ERRORS: ["The submission must be a set of named fields."]
+    }
 
 
 @pytest.mark.parametrize(

@@ -1,1 +1,20 @@
-urlpatterns: list = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("process-definitions", views.ProcessDefinitionViewSet, basename="process-definition")
+router.register("process-instances", views.InstanceViewSet, basename="process-instance")
+router.register("tasks", views.TaskViewSet, basename="task")
+router.register("incidents", views.IncidentViewSet, basename="incident")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("me/", views.me, name="api-me"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

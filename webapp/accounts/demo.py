@@ -1,0 +1,123 @@
+"""Roles and the demo company: the people `make run` prints and the tests' cast.
+
+Everything here is idempotent: running it again changes nothing that exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+
+from .models import Company, CorporateGroup, Project, User, WorkGroup
+
+DEMO_PASSWORD = "anju2026"
+
+# Role (Django auth group) → engine permissions (codename in app "engine").
+ROLES: dict[str, list[str]] = {
+    "客服主管": ["view_all_instances", "retry_incident", "reassign_task"],
+    "公司领导": ["view_all_instances"],
+    "部门经理": ["reassign_task"],
+    "业务分析": ["deploy_process"],
+    "运维": ["retry_incident", "view_all_instances"],
+}
+
+WORK_GROUPS = ["客服中心", "公司领导", "工程部", "设计部", "营销部", "物业部"]
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    name: str
+    title: str
+    company: str
+    groups: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    mobile: str = ""
+
+
+PEOPLE = [
+    Person("agent", "李娜", "客服专员", "sz", ("客服中心",), (), "13800138001"),
+    Person("cs_head", "周敏", "客服中心负责人", "sz", ("客服中心",), ("客服主管",), "13800138002"),
+    Person("engineer", "王强", "工程师", "sz", ("工程部",), (), "13800138003"),
+    Person("eng_head", "赵刚", "工程部经理", "sz", ("工程部",), ("部门经理",), "13800138004"),
+    Person("designer", "吴倩", "设计师", "sz", ("设计部",), ()),
+    Person("marketer", "郑凯", "营销专员", "sz", ("营销部",), ()),
+    Person("steward", "钱进", "物业管家", "sz", ("物业部",), ()),
+    Person("head", "陈总", "公司负责人", "sz", ("公司领导",), ("公司领导",), "13800138008"),
+    Person("analyst", "刘洋", "业务分析师", "sz", (), ("业务分析",)),
+    Person("sales", "孙丽", "置业顾问", "sz", (), ()),
+    Person("outsider", "马克", "客服专员（上海公司）", "sh", ("客服中心",), ("客服主管",)),
+]
+
+COMPANIES = {
+    "sz": ("安居地产深圳公司", "400-800-0001", [("binhai", "安居·滨海花园", "深圳"), ("shanyu", "安居·山语城", "深圳")]),
+    "sh": ("安居地产上海公司", "400-800-0002", [("jiangwan", "安居·江湾府", "上海")]),
+}
+
+
+def ensure_roles() -> dict[str, Group]:
+    roles = {}
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        perms = Permission.objects.filter(content_type__app_label="engine", codename__in=codenames)
+        group.permissions.add(*perms)
+        roles[name] = group
+    return roles
+
+
+def ensure_people() -> dict[str, User]:
+    """The demo group, both companies, their work groups and projects, and every Person."""
+    corporate, _ = CorporateGroup.objects.get_or_create(code="anju", defaults={"name": "安居集团"})
+    companies: dict[str, Company] = {}
+    for code, (name, hotline, projects) in COMPANIES.items():
+        company, _ = Company.objects.get_or_create(
+            code=code, defaults={"name": name, "corporate_group": corporate, "hotline": hotline}
+        )
+        companies[code] = company
+        for group_name in WORK_GROUPS:
+            WorkGroup.objects.get_or_create(
+                company=company, name=group_name, defaults={"email": f"{_mailbox(group_name)}@{code}.anju.example"}
+            )
+        for p_code, p_name, city in projects:
+            Project.objects.get_or_create(company=company, code=p_code, defaults={"name": p_name, "city": city})
+    roles = ensure_roles()
+    users: dict[str, User] = {}
+    for person in PEOPLE:
+        company = companies[person.company]
+        user = User.objects.filter(username=person.username).first()
+        if user is None:
+            user = User(
+                username=person.username,
+                display_name=person.name,
+                first_name=person.name,
+                company=company,
+                mobile=person.mobile,
+                email=f"{person.username}@{person.company}.anju.example",
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.work_groups.add(*WorkGroup.objects.filter(company=company, name__in=person.groups))
+            user.groups.add(*(roles[r] for r in person.roles))
+        users[person.username] = user
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser(
+            "admin", "admin@anju.example", DEMO_PASSWORD, company=companies["sz"], display_name="系统管理员"
+        )
+    return users
+
+
+_MAILBOXES = {"客服中心": "kefu", "公司领导": "leaders", "工程部": "gongcheng", "设计部": "sheji", "营销部": "yingxiao",
+              "物业部": "wuye"}  # fmt: skip
+
+
+def _mailbox(group_name: str) -> str:
+    return _MAILBOXES.get(group_name, "team")
+
+
+def logins_table() -> str:
+    rows = [f"  {'用户名':<10} {'姓名':<6} {'岗位'}"]
+    for person in PEOPLE:
+        rows.append(f"  {person.username:<13} {person.name:<6} {person.title}")
+    rows.append(f"  {'admin':<13} {'管理员':<6} Django admin (/admin/)")
+    return "\n".join(rows) + f"\n  password / 密码: {DEMO_PASSWORD}"

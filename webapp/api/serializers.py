@@ -1,0 +1,155 @@
+"""API shapes. Output serializers read rows; input serializers only parse (the engine validates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from engine import clock
+from engine.audit import actor_name
+from engine.models import AuditEvent, Incident, ProcessInstance, ProcessVersion, ServiceCall, Task, Timer
+
+
+@extend_schema_field(
+    {"type": "object", "nullable": True, "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+)
+class UserNameField(serializers.Field):
+    """A user shown as {id, name}."""
+
+    def to_representation(self, value: Any) -> dict[str, Any] | None:
+        return {"id": value.pk, "name": actor_name(value)} if value is not None else None
+
+
+class ProcessVersionSerializer(serializers.ModelSerializer):
+    deployed_by = UserNameField(read_only=True)
+    files = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProcessVersion
+        fields = ["id", "key", "version", "name", "sha256", "deployed_by", "deployed_at", "note", "start_form",
+                  "start_ui_form", "files"]  # fmt: skip
+
+    def get_files(self, obj: ProcessVersion) -> list[str]:
+        return sorted(obj.files.values_list("name", flat=True))
+
+
+class DeploySerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False), allow_empty=False,
+        help_text="BPMN, DMN and form JSON files of one flow",
+    )  # fmt: skip
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class InstanceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProcessInstance
+        fields = ["id", "process_key", "business_key", "title", "customer_name", "project", "room", "status"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    instance = InstanceBriefSerializer(read_only=True)
+    assignee = UserNameField(read_only=True)
+    completed_by = UserNameField(read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "name", "element_id", "process_key", "lane", "state", "assignee", "claimed_at",
+                  "created_at", "due_at", "overdue", "completed_at", "completed_by", "instance"]  # fmt: skip
+
+    def get_overdue(self, obj: Task) -> bool:
+        return obj.is_overdue(self.context.get("now") or clock.now())
+
+
+class TaskDetailSerializer(TaskSerializer):
+    instructions = serializers.CharField(read_only=True)
+    form = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "instructions", "form", "data"]
+
+    def get_form(self, obj: Task) -> dict[str, Any]:
+        from engine import formstore
+
+        version_id = obj.instance.version_id
+        return {
+            "schema_file": obj.form_schema,
+            "schema": formstore.form(version_id, obj.form_schema),
+            "ui_schema": formstore.form(version_id, obj.form_ui_schema),
+        }
+
+    def get_data(self, obj: Task) -> dict[str, Any]:
+        from engine.inspect import task_data
+
+        return task_data(obj.instance, obj.spiff_id) if obj.is_open() else {}
+
+
+class StartSerializer(serializers.Serializer):
+    process_key = serializers.CharField(max_length=100)
+    business_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    data = serializers.JSONField(required=False, default=dict)
+
+
+class CompleteSerializer(serializers.Serializer):
+    data = serializers.JSONField(required=False, default=dict)
+
+
+class RetrySerializer(serializers.Serializer):
+    data = serializers.JSONField(required=False, allow_null=True, default=None)
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    resolved_by = UserNameField(read_only=True)
+    instance = InstanceBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = ["id", "kind", "element_id", "element_name", "message", "created_at", "resolved_at", "resolved_by",
+                  "instance"]  # fmt: skip
+
+
+class TimerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Timer
+        fields = ["id", "element_id", "name", "due_at", "state", "fired_at"]
+
+
+class ServiceCallSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceCall
+        fields = ["id", "element_id", "name", "operator", "params", "state", "attempts", "next_attempt_at",
+                  "last_error", "result", "created_at", "completed_at"]  # fmt: skip
+
+
+class InstanceSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.version", read_only=True)
+    version_id = serializers.IntegerField(read_only=True)
+    started_by = UserNameField(read_only=True)
+
+    class Meta:
+        model = ProcessInstance
+        fields = ["id", "process_key", "version", "version_id", "business_key", "title", "customer_name", "project",
+                  "room", "status", "revision", "started_by", "started_at", "updated_at", "ended_at"]  # fmt: skip
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name", read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "action_label",
+            "process_key",
+            "element_id",
+            "task",
+            "details",
+        ]

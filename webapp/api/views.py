@@ -1,0 +1,330 @@
+"""REST API: thin views that parse, call one engine action, and answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from engine import access, actions, clock, deploy, inspect
+from engine.audit import actor_name
+from engine.models import ProcessVersion
+from engine.models.runtime import TaskState
+
+from . import serializers as s
+
+ERROR = inline_serializer(
+    "Error",
+    {
+        "detail": serializers.CharField(),
+        "field_errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()), required=False
+        ),
+        "problems": serializers.ListField(child=serializers.DictField(), required=False),
+        "by": serializers.CharField(required=False),
+        "at": serializers.CharField(required=False),
+    },
+)
+
+
+def parse(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class ProcessDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Deployed flow versions. POST deploys a flow from uploaded files (multipart, field `files`)."""
+
+    serializer_class = s.ProcessVersionSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self) -> QuerySet[ProcessVersion]:
+        versions = ProcessVersion.objects.defer("spec_json").select_related("deployed_by")
+        key = self.request.query_params.get("key")
+        return versions.filter(key=key) if key else versions
+
+    @extend_schema(
+        request={"multipart/form-data": s.DeploySerializer},
+        responses={201: s.ProcessVersionSerializer, 200: s.ProcessVersionSerializer, 400: ERROR, 403: ERROR},
+        description="Deploy BPMN + DMN + form files. Identical content is not deployed twice (200).",
+    )
+    def create(self, request: Request) -> Response:
+        access.require_deploy(request.user)
+        uploads = request.FILES.getlist("files")
+        if not uploads:
+            raise ValidationError({"files": ["至少上传一个文件 Upload at least one file."]})
+        files: dict[str, bytes] = {}
+        limit = settings.ANJU_MAX_UPLOAD_BYTES
+        for upload in uploads:
+            if upload.size > limit:
+                raise ValidationError({"files": [f"{upload.name}: larger than {limit} bytes"]})
+            files[upload.name] = upload.read()
+        version, created = deploy.do_deploy_flow(
+            files, user=request.user, note=request.data.get("note", "") or ""
+        )
+        body = s.ProcessVersionSerializer(version).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"])
+    def diagram(self, request: Request, pk: str | None = None) -> Response:
+        """The BPMN XML of the version's top-level process (for the diagram viewer)."""
+        version = self.get_object()
+        _name, xml = inspect.main_bpmn(version.pk)
+        return Response({"xml": xml})
+
+
+class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Process instances of the user's company that the user may see."""
+
+    serializer_class = s.InstanceSerializer
+
+    def get_queryset(self) -> QuerySet:
+        instances = access.visible_instances(self.request.user).select_related("version", "started_by")
+        params = self.request.query_params
+        if params.get("status"):
+            instances = instances.filter(status=params["status"])
+        if params.get("process_key"):
+            instances = instances.filter(process_key=params["process_key"])
+        if params.get("q"):
+            q = params["q"]
+            instances = instances.filter(
+                Q(business_key__icontains=q) | Q(customer_name__icontains=q) | Q(room__icontains=q)
+                | Q(title__icontains=q)
+            )  # fmt: skip
+        return instances.defer("state").order_by("-started_at", "-id")
+
+    def get_object(self) -> Any:
+        return access.access_instance(self.request.user, _pk(self.kwargs["pk"]))
+
+    @extend_schema(request=s.StartSerializer, responses={201: s.InstanceSerializer, 400: ERROR})
+    def create(self, request: Request) -> Response:
+        body = parse(s.StartSerializer, request)
+        instance = actions.do_start_instance(
+            request.user, body["process_key"], body.get("data", {}), body.get("business_key", "")
+        )
+        instance = access.access_instance(request.user, instance.pk)
+        return Response(self._detail(instance), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "InstanceDetail",
+            {
+                "instance": s.InstanceSerializer(),
+                "data": serializers.DictField(),
+                "active_elements": serializers.ListField(child=serializers.CharField()),
+                "completed_elements": serializers.ListField(child=serializers.CharField()),
+                "failed_elements": serializers.ListField(child=serializers.CharField()),
+                "tasks": s.TaskSerializer(many=True),
+                "incidents": s.IncidentSerializer(many=True),
+                "timers": s.TimerSerializer(many=True),
+                "service_calls": s.ServiceCallSerializer(many=True),
+            },
+        )
+    )
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(self._detail(self.get_object()))
+
+    def _detail(self, instance: Any) -> dict[str, Any]:
+        snap = inspect.snapshot(instance)
+        context = {"now": clock.now()}
+        tasks = instance.tasks.select_related("assignee", "completed_by").order_by("created_at", "id")
+        for task in tasks:
+            task.instance = instance
+        return {
+            **s.InstanceSerializer(instance).data,
+            "data": snap.data,
+            "active_elements": snap.active,
+            "completed_elements": snap.completed,
+            "failed_elements": snap.failed,
+            "tasks": s.TaskSerializer(tasks, many=True, context=context).data,
+            "incidents": s.IncidentSerializer(instance.incidents.order_by("-created_at"), many=True).data,
+            "timers": s.TimerSerializer(instance.timers.order_by("due_at"), many=True).data,
+            "service_calls": s.ServiceCallSerializer(
+                instance.service_calls.order_by("created_at"), many=True
+            ).data,
+        }
+
+    @extend_schema(responses=s.AuditEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def audit(self, request: Request, pk: str | None = None) -> Response:
+        """The instance's audit trail, oldest first."""
+        instance = self.get_object()
+        events = instance.audit_events.order_by("at", "id")
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(s.AuditEventSerializer(page, many=True).data)
+
+
+def _pk(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        from django.http import Http404
+
+        raise Http404("no such object") from None
+
+
+TASK_ORDERINGS = {
+    "due": [F("due_at").asc(nulls_last=True), "created_at"],
+    "-due": [F("due_at").desc(nulls_last=True), "-created_at"],
+    "created": ["created_at", "id"],
+    "-created": ["-created_at", "-id"],
+    "name": ["name", "created_at"],
+}
+
+
+class TaskViewSet(viewsets.ReadOnlyModelViewSet):
+    """The task table: my tasks and my groups' claimable tasks; claim, unclaim, complete."""
+
+    serializer_class = s.TaskSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("mine", bool, description="only tasks I hold"),
+            OpenApiParameter("claimable", bool, description="only unclaimed tasks of my groups"),
+            OpenApiParameter("process_key", str),
+            OpenApiParameter("name", str, description="task name (环节)"),
+            OpenApiParameter("state", str, enum=["ready", "completed", "cancelled", "all"], default="ready"),
+            OpenApiParameter("due_before", OpenApiTypes.DATETIME),
+            OpenApiParameter("q", str, description="search customer, room, business key, title"),
+            OpenApiParameter("ordering", str, enum=list(TASK_ORDERINGS), default="due"),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": clock.now()}
+
+    def get_queryset(self) -> QuerySet:
+        user = self.request.user
+        tasks = access.visible_tasks(user).select_related("instance", "assignee", "completed_by")
+        params = self.request.query_params
+        state = params.get("state", TaskState.READY)
+        if state != "all":
+            if state not in TaskState.values:
+                raise ValidationError({"state": [f"one of {', '.join(TaskState.values)} or all"]})
+            tasks = tasks.filter(state=state)
+        mine, claimable = _flag(params, "mine"), _flag(params, "claimable")
+        if mine and claimable:
+            tasks = tasks.filter(Q(assignee=user) | Q(assignee__isnull=True, lane__in=user.group_names()))
+        elif mine:
+            tasks = tasks.filter(assignee=user)
+        elif claimable:
+            tasks = tasks.filter(assignee__isnull=True, lane__in=user.group_names())
+        if params.get("process_key"):
+            tasks = tasks.filter(process_key=params["process_key"])
+        if params.get("name"):
+            tasks = tasks.filter(name=params["name"])
+        if params.get("due_before"):
+            due = parse_datetime(params["due_before"])
+            if due is None or due.tzinfo is None:
+                raise ValidationError(
+                    {"due_before": ["ISO 8601 date-time with a time zone, e.g. 2026-11-30T18:00:00+08:00"]}
+                )
+            tasks = tasks.filter(due_at__lt=due)
+        if params.get("q"):
+            q = params["q"]
+            tasks = tasks.filter(
+                Q(instance__customer_name__icontains=q) | Q(instance__room__icontains=q)
+                | Q(instance__business_key__icontains=q) | Q(instance__title__icontains=q)
+            )  # fmt: skip
+        ordering = params.get("ordering", "due")
+        if ordering not in TASK_ORDERINGS:
+            raise ValidationError({"ordering": [f"one of {', '.join(TASK_ORDERINGS)}"]})
+        return tasks.defer("instance__state").order_by(*TASK_ORDERINGS[ordering])
+
+    @extend_schema(responses=s.TaskDetailSerializer)
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        task = access.access_task(request.user, _pk(pk))
+        return Response(s.TaskDetailSerializer(task, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={200: s.TaskSerializer, 409: ERROR, 403: ERROR})
+    @action(detail=True, methods=["post"])
+    def claim(self, request: Request, pk: str | None = None) -> Response:
+        task = actions.do_claim_task(request.user, access.access_task(request.user, _pk(pk), for_write=True))
+        return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={200: s.TaskSerializer, 409: ERROR, 403: ERROR})
+    @action(detail=True, methods=["post"])
+    def unclaim(self, request: Request, pk: str | None = None) -> Response:
+        task = actions.do_unclaim_task(request.user, access.access_task(request.user, _pk(pk)))
+        return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.CompleteSerializer, responses={200: s.TaskSerializer, 400: ERROR, 409: ERROR})
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        body = parse(s.CompleteSerializer, request)
+        task = access.access_task(request.user, _pk(pk), for_write=True)
+        task = actions.do_complete_task(request.user, task, body.get("data", {}))
+        return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+
+
+def _flag(params: Any, name: str) -> bool:
+    return str(params.get(name, "")).lower() in ("1", "true", "yes", "on")
+
+
+class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Incidents of instances the user may see; POST retry runs the failed work again."""
+
+    serializer_class = s.IncidentSerializer
+
+    def get_queryset(self) -> QuerySet:
+        from engine.models import Incident
+
+        incidents = Incident.objects.filter(instance__in=access.visible_instances(self.request.user))
+        if _flag(self.request.query_params, "open"):
+            incidents = incidents.filter(resolved_at__isnull=True)
+        return incidents.select_related("instance", "resolved_by").order_by("-created_at")
+
+    def get_object(self) -> Any:
+        return access.access_incident(self.request.user, _pk(self.kwargs["pk"]))
+
+    @extend_schema(request=s.RetrySerializer, responses={200: s.IncidentSerializer, 403: ERROR, 409: ERROR})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        body = parse(s.RetrySerializer, request)
+        incident = access.access_incident(request.user, _pk(pk), for_write=True)
+        incident = actions.do_retry_incident(request.user, incident, body.get("data"))
+        return Response(s.IncidentSerializer(incident).data)
+
+
+@extend_schema(
+    responses=inline_serializer(
+        "Me",
+        {
+            "id": serializers.IntegerField(),
+            "username": serializers.CharField(),
+            "name": serializers.CharField(),
+            "company": serializers.CharField(allow_null=True),
+            "groups": serializers.ListField(child=serializers.CharField()),
+            "permissions": serializers.ListField(child=serializers.CharField()),
+        },
+    )
+)
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    """Who the API sees: company, work groups (lanes) and engine permissions."""
+    user = request.user
+    perms = [p for p in (access.VIEW_ALL, access.RETRY, access.REASSIGN, access.DEPLOY) if user.has_perm(p)]
+    return Response(
+        {
+            "id": user.pk,
+            "username": user.get_username(),
+            "name": actor_name(user),
+            "company": str(user.company) if getattr(user, "company_id", None) else None,
+            "groups": user.group_names(),
+            "permissions": perms,
+        }
+    )
