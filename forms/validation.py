@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -119,9 +120,24 @@ def _resident_id_matches(
                 )
 
 
+def _multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """multipleOf in decimal arithmetic: amounts in yuan (multipleOf 0.01) such as 0.07 or 1200.29
+    fail the float check of plain JSON Schema."""
+    if not validator.is_type(instance, "number") or not isinstance(step, (int, float)) or step <= 0:
+        return
+    try:
+        remainder = Decimal(str(instance)) % Decimal(str(step))
+    except (InvalidOperation, ValueError):
+        yield ValidationError(f"{instance!r} is not a multiple of {step}", validator="multipleOf")
+        return
+    if remainder != 0:
+        yield ValidationError(f"{instance!r} is not a multiple of {step}", validator="multipleOf")
+
+
 _Validator = validators.extend(
     Draft202012Validator,
     {
+        "multipleOf": _multiple_of,
         "required": _required,
         "dependentRequired": _dependent_required,
         RESIDENT_ID_MATCHES: _resident_id_matches,

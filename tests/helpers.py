@@ -7,7 +7,9 @@ from typing import Any
 from rest_framework.test import APIClient
 
 
-def start(client: APIClient, process_key: str, data: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+def start(
+    client: APIClient, process_key: str, data: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     response = client.post(
         "/api/process-instances/", {"process_key": process_key, "data": data or {}, **extra}, format="json"
     )
@@ -22,6 +24,8 @@ def tasks(client: APIClient, **params: Any) -> list[dict[str, Any]]:
 
 
 def only_task(client: APIClient, instance_id: int, **params: Any) -> dict[str, Any]:
+    """The one task of the instance in the client's inbox (held by them or claimable by them)."""
+    params = {"mine": 1, "claimable": 1, **params}
     found = [t for t in tasks(client, **params) if t["instance"]["id"] == instance_id]
     assert len(found) == 1, found
     return found[0]

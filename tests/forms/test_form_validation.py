@@ -278,3 +278,10 @@ def test_huge_values_are_reported_not_raised() -> None:
     errors = validate_submission(CUSTOMER, data)
     assert errors["name"] == ["Ensure this value has at most 20 characters."]
     assert errors["household_size"] == ["This number is too large."]
+
+
+def test_amounts_in_fen_are_multiples_of_one_fen() -> None:
+    schema = {"type": "object", "properties": {"amount": {"type": "number", "multipleOf": 0.01}}}
+    for amount in (0.07, 0.29, 1200.29, 19.99, 5):
+        assert validate_submission(schema, {"amount": amount}) == {}, amount
+    assert "amount" in validate_submission(schema, {"amount": 0.075})

@@ -51,7 +51,11 @@ PEOPLE = [
 ]
 
 COMPANIES = {
-    "sz": ("安居地产深圳公司", "400-800-0001", [("binhai", "安居·滨海花园", "深圳"), ("shanyu", "安居·山语城", "深圳")]),
+    "sz": (
+        "安居地产深圳公司",
+        "400-800-0001",
+        [("binhai", "安居·滨海花园", "深圳"), ("shanyu", "安居·山语城", "深圳")],
+    ),
     "sh": ("安居地产上海公司", "400-800-0002", [("jiangwan", "安居·江湾府", "上海")]),
 }
 
@@ -77,10 +81,14 @@ def ensure_people() -> dict[str, User]:
         companies[code] = company
         for group_name in WORK_GROUPS:
             WorkGroup.objects.get_or_create(
-                company=company, name=group_name, defaults={"email": f"{_mailbox(group_name)}@{code}.anju.example"}
+                company=company,
+                name=group_name,
+                defaults={"email": f"{_mailbox(group_name)}@{code}.anju.example"},
             )
         for p_code, p_name, city in projects:
-            Project.objects.get_or_create(company=company, code=p_code, defaults={"name": p_name, "city": city})
+            Project.objects.get_or_create(
+                company=company, code=p_code, defaults={"name": p_name, "city": city}
+            )
     roles = ensure_roles()
     users: dict[str, User] = {}
     for person in PEOPLE:

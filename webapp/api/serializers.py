@@ -13,7 +13,11 @@ from engine.models import AuditEvent, Incident, ProcessInstance, ProcessVersion,
 
 
 @extend_schema_field(
-    {"type": "object", "nullable": True, "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+    }
 )
 class UserNameField(serializers.Field):
     """A user shown as {id, name}."""
