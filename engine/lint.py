@@ -77,7 +77,7 @@ def namespace(el: etree._Element) -> str:
 def _owner(el: etree._Element) -> etree._Element:
     """The nearest ancestor with an id: the element an analyst looks for."""
     node: etree._Element | None = el
-    while node is not None and node.get("id") is None:
+    while node is not None and (node.get("id") is None or namespace(node) != BPMN):
         node = node.getparent()
     return node if node is not None else el
 
