@@ -65,3 +65,37 @@ def test_two_sweeps_never_fire_one_timer_twice(api, flow):
     assert sweep()["timers"] == 3
     assert sweep()["timers"] == 0
     assert Timer.objects.filter(instance_id__in=ids, state="fired").count() == 3
+
+
+def test_four_workers_sweeping_at_once_fire_each_timer_exactly_once(api, flow):
+    import threading
+
+    from django.db import connection
+
+    from engine.models import AuditEvent
+
+    flow("timers")
+    agent = api("agent")
+    ids = [start(agent, "timers")["id"] for _ in range(30)]
+    clock.advance(timedelta(hours=5))
+    fired: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            count = 0
+            while fire_one_due_timer():
+                count += 1
+            fired.append(count)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(fired) == 30
+    assert AuditEvent.objects.filter(instance_id__in=ids, action="timer_fired").count() == 30
+    assert Timer.objects.filter(instance_id__in=ids, state="fired").count() == 30
