@@ -1,0 +1,94 @@
+# Anju: `make run` serves the demo, `make test` runs the suite (PostgreSQL + Redis when they
+# answer, and SQLite). Everything the project needs is installed from this repository's files.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PG_URL ?= postgres://postgres@127.0.0.1:5432/anju
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test bench lint format install frontend browser services messages web worker beat clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+frontend: node_modules/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py anju_setup
+	@echo "Anju is serving on http://127.0.0.1:8000  (log in with a demo login above; Ctrl-C stops)"
+	$(PY) manage.py anju_run 127.0.0.1:8000
+
+# Debian's Chromium for the Playwright browser tests (Playwright cannot download browsers here).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	   (apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null)) || \
+	  { echo "could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+
+# Start PostgreSQL and Redis if they are installed but down (as on CI and a fresh session).
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
+	  (command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start) || true
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
+	  (command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null) || true
+	@sleep 1
+
+test: install browser services lint
+	@set -e; \
+	if pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
+	  echo "=== test run 1/2: PostgreSQL + Redis (production mode: $(PG_URL), $(REDIS_TEST_URL)) ==="; \
+	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS); \
+	else \
+	  echo "=== PostgreSQL or Redis is not reachable: SKIPPING the PostgreSQL + Redis run ==="; \
+	  echo "    (start them: see README; CI has both)"; \
+	fi; \
+	echo "=== test run 2/2: SQLite (embedded mode, Celery tasks in-process) ==="; \
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: install services
+	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "=== benchmark on PostgreSQL ==="; DATABASE_URL=$(PG_URL) $(PY) -m bench.complaint $(BENCH_ARGS); \
+	else \
+	  echo "=== PostgreSQL not reachable: benchmark on SQLite ==="; env -u DATABASE_URL $(PY) -m bench.complaint $(BENCH_ARGS); \
+	fi
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans -i forms -i node_modules -i .venv -i tests -i bench
+	cd webapp/locale/zh_Hans/LC_MESSAGES && msgfmt -o django.mo django.po
+	cd forms/locale/zh_Hans/LC_MESSAGES && msgfmt -o django.mo django.po
+
+# Production mode, one process per command (several of each on several machines is fine):
+#   export DATABASE_URL=postgres://... REDIS_URL=redis://... SECRET_KEY=... ALLOWED_HOSTS=...
+web: install
+	$(VENV)/bin/gunicorn webapp.wsgi --bind 0.0.0.0:8000 --workers 4 --threads 4
+
+worker: install
+	$(VENV)/bin/celery -A webapp worker -l info
+
+beat: install
+	$(VENV)/bin/celery -A webapp beat -l info -s var/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var/*.sqlite3

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from engine.adapters.default_templates import ensure_default_templates
+from engine.deploy import deploy_all
+from engine.errors import DeployError
+from webapp.accounts.demo import ensure_people, logins_table
+from webapp.demo_data import load_demo_work
+
+
+class Command(BaseCommand):
+    help = "Deploy every flow in processes/, create notification templates, the demo company and demo work."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--no-demo", action="store_true", help="skip the demo people and work")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        ensure_default_templates()
+        try:
+            for version, created in deploy_all():
+                self.stdout.write(
+                    f"flow {version.key} v{version.version}: {'deployed' if created else 'unchanged'}"
+                )
+        except DeployError as exc:
+            raise CommandError("\n".join(str(p) for p in exc.problems)) from exc
+        if options["no_demo"]:
+            return
+        users = ensure_people()
+        started = load_demo_work(users)
+        if started:
+            self.stdout.write(f"demo work: {started} complaints recorded")
+        self.stdout.write("\nDemo logins / 演示账号:\n" + logins_table())
