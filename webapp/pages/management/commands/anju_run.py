@@ -25,10 +25,9 @@ class Command(BaseCommand):
         children: list[subprocess.Popen] = []
         if settings.PRODUCTION_MODE:
             celery = [sys.executable, "-m", "celery", "-A", "webapp"]
-            children.append(subprocess.Popen([*celery, "worker", "-l", "info"]))  # noqa: S603
-            children.append(
-                subprocess.Popen([*celery, "beat", "-l", "info", "-s", str(settings.VAR_DIR / "beat")])
-            )  # noqa: S603
+            schedule = str(settings.VAR_DIR / "celerybeat-schedule")
+            for command in ([*celery, "worker", "-l", "info"], [*celery, "beat", "-l", "info", "-s", schedule]):
+                children.append(subprocess.Popen(command))  # noqa: S603 (our own interpreter and arguments)
             self.stdout.write("production mode: Celery worker and beat started")
         else:
             InProcessLoop().start()
