@@ -53,7 +53,9 @@ class FormInvalid(EngineError):
     """Submitted data does not satisfy the task's form; nothing was saved."""
 
     def __init__(self, field_errors: dict[str, list[str]]) -> None:
-        super().__init__("submitted data is invalid")
+        from django.utils.translation import gettext
+
+        super().__init__(gettext("The submitted data is invalid."))
         self.field_errors = field_errors
 
 
