@@ -8,7 +8,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 
 from .models import ProcessInstance
-from .spiff import SPEC_CACHE, load_state
+from .spiff import SPEC_CACHE, decode_state, load_state
 
 
 @dataclass
@@ -32,7 +32,7 @@ def _json_safe(value: Any) -> Any:
 def snapshot(instance: ProcessInstance) -> Snapshot:
     """Current data and which diagram elements are active, done or failed."""
     state = ProcessInstance.objects.values_list("state", flat=True).get(pk=instance.pk)
-    workflow = load_state(state, SPEC_CACHE.get(instance.version_id))
+    workflow = load_state(decode_state(state), SPEC_CACHE.get(instance.version_id))
     if workflow.completed:
         data = workflow.data or (workflow.last_task.data if workflow.last_task else {})
     else:
@@ -58,7 +58,7 @@ def snapshot(instance: ProcessInstance) -> Snapshot:
 def task_data(instance: ProcessInstance, spiff_id: Any) -> dict[str, Any]:
     """The data a user task holds (to pre-fill its form)."""
     state = ProcessInstance.objects.values_list("state", flat=True).get(pk=instance.pk)
-    workflow = load_state(state, SPEC_CACHE.get(instance.version_id))
+    workflow = load_state(decode_state(state), SPEC_CACHE.get(instance.version_id))
     try:
         task = workflow.get_task_from_id(spiff_id)
     except Exception:

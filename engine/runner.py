@@ -27,7 +27,7 @@ from . import audit, clock, projection
 from .models import AuditEvent, Incident, ProcessInstance
 from .models.audit import AuditAction
 from .models.runtime import IncidentKind, InstanceStatus
-from .spiff import SPEC_CACHE, WORKFLOW_CACHE, load_state
+from .spiff import SPEC_CACHE, WORKFLOW_CACHE, decode_state, dump_state, encode_state, load_state
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
     if cached is not None:
         return cached
     state = ProcessInstance.objects.values_list("state", flat=True).get(pk=instance.pk)
-    return load_state(state, SPEC_CACHE.get(instance.version_id))
+    return load_state(decode_state(state), SPEC_CACHE.get(instance.version_id))
 
 
 def open_step(instance: ProcessInstance, workflow: BpmnWorkflow, actor: Any, *, is_new: bool = False) -> Step:
@@ -212,9 +212,7 @@ def persist(step: Step) -> None:
     elif workflow.completed:
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = step.now
-    from .spiff import dump_state
-
-    state = dump_state(workflow)
+    state = encode_state(dump_state(workflow))
     instance.revision += 1
     instance.updated_at = step.now
     fields = {

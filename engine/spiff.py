@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import zlib
 from collections import OrderedDict
 from copy import deepcopy
 from dataclasses import dataclass
@@ -185,6 +186,16 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         return json.dumps(dct, cls=_ENCODER, ensure_ascii=False, separators=(",", ":"))
     finally:
         REGISTRY._encoder_mode = False
+
+
+def encode_state(text: str) -> bytes:
+    """What is stored: the serialized JSON, byte for byte, zlib-compressed (a complaint instance
+    shrinks from ~14 KB to ~3 KB; compressing costs ~0.05 ms). Never re-encoded as jsonb."""
+    return zlib.compress(text.encode("utf-8"), 3)
+
+
+def decode_state(stored: bytes | memoryview) -> str:
+    return zlib.decompress(bytes(stored)).decode("utf-8")
 
 
 def load_state(text: str, specs: Specs) -> BpmnWorkflow:

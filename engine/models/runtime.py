@@ -33,8 +33,9 @@ class ProcessInstance(models.Model):
     status = models.CharField(
         "状态", max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.RUNNING
     )
-    # The SpiffWorkflow state exactly as serialized: text, never jsonb (key order matters, SPIFF.md).
-    state = models.TextField(editable=False)
+    # The SpiffWorkflow state exactly as serialized, zlib-compressed (engine.spiff.encode_state):
+    # never jsonb, whose key reordering silently loses task data (SPIFF.md).
+    state = models.BinaryField(editable=False)
     revision = models.PositiveIntegerField(default=0)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
