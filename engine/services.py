@@ -20,7 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import audit, clock
 from .adapters import CallContext, PermanentError
 from .adapters.registry import get_adapter
-from .models import AuditEvent, ServiceCall
+from .models import ServiceCall
 from .models.audit import AuditAction
 from .models.runtime import CallState, IncidentKind
 from .runner import Skip, Step, run_step
@@ -109,27 +109,12 @@ def record_failure(call: ServiceCall, message: str, *, permanent: bool) -> None:
             attempts=attempts, last_error=message[:4000], next_attempt_at=next_at
         )
         if updated:
-            instance = call.instance
-            AuditEvent.objects.create(
-                **_event_fields(
-                    audit.event(
-                        AuditAction.SERVICE_FAILED,
-                        instance=instance,
-                        element_id=call.element_id,
-                        details={
-                            "attempt": attempts,
-                            "error": message[:1000],
-                            "next_attempt_at": next_at.isoformat(),
-                        },
-                    )
-                )
-            )
-
-
-def _event_fields(event: AuditEvent) -> dict[str, Any]:
-    return {
-        f.attname: getattr(event, f.attname) for f in AuditEvent._meta.concrete_fields if f.attname != "id"
-    }
+            audit.event(
+                AuditAction.SERVICE_FAILED,
+                instance=call.instance,
+                element_id=call.element_id,
+                details={"attempt": attempts, "error": message[:1000], "next_attempt_at": next_at.isoformat()},
+            ).save()
 
 
 def _fail(call: ServiceCall, message: str, attempts: int) -> None:

@@ -46,7 +46,9 @@ def submit_task(page: Any) -> None:
     assert "已提交" in page.inner_text("#messages")
 
 
-def test_complaint_from_intake_to_callback(live_server: Any, cast: dict, flow: Any, browser_page: Any) -> None:
+def test_complaint_from_intake_to_callback(
+    live_server: Any, cast: dict, flow: Any, browser_page: Any
+) -> None:
     flow("complaint")
     page, base = browser_page, live_server.url
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 
 from .models import Company, CorporateGroup, Project, User, WorkGroup
 
-DEMO_PASSWORD = "anju2026"
+DEMO_PASSWORD = "anju2026"  # noqa: S105 (the demo company's published password)
 
 # Role (Django auth group) → engine permissions (codename in app "engine").
 ROLES: dict[str, list[str]] = {

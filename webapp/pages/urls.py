@@ -1,1 +1,24 @@
-urlpatterns: list = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="inbox", permanent=False), name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="pages/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
+    path("tasks/<int:pk>/unclaim/", views.task_unclaim, name="task_unclaim"),
+    path("issues/new/", views.issue_new, name="issue_new"),
+    path("start/<str:process_key>/", views.start, name="start"),
+    path("instances/", views.instance_list, name="instances"),
+    path("instances/<int:pk>/", views.instance_detail, name="instance"),
+    path("incidents/<int:pk>/retry/", views.incident_retry, name="incident_retry"),
+]

@@ -26,7 +26,10 @@ class Command(BaseCommand):
         if settings.PRODUCTION_MODE:
             celery = [sys.executable, "-m", "celery", "-A", "webapp"]
             schedule = str(settings.VAR_DIR / "celerybeat-schedule")
-            for command in ([*celery, "worker", "-l", "info"], [*celery, "beat", "-l", "info", "-s", schedule]):
+            for command in (
+                [*celery, "worker", "-l", "info"],
+                [*celery, "beat", "-l", "info", "-s", schedule],
+            ):
                 children.append(subprocess.Popen(command))  # noqa: S603 (our own interpreter and arguments)
             self.stdout.write("production mode: Celery worker and beat started")
         else:
