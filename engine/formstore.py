@@ -10,18 +10,17 @@ from .models import ProcessFile
 
 
 @lru_cache(maxsize=512)
-def _load(version_id: int, name: str) -> str | None:
-    return (
+def _load(version_id: int, name: str) -> dict[str, Any] | None:
+    text = (
         ProcessFile.objects.filter(version_id=version_id, name=name).values_list("content", flat=True).first()
     )
+    return json.loads(text) if text is not None else None
 
 
 def form(version_id: int, name: str) -> dict[str, Any] | None:
-    """A parsed JSON form file of a version (a fresh copy: callers may change it)."""
-    if not name:
-        return None
-    text = _load(version_id, name)
-    return json.loads(text) if text is not None else None
+    """A parsed JSON form file of a version. Shared and cached: treat it as read-only (the forms
+    package keeps one compiled validator per schema object)."""
+    return _load(version_id, name) if name else None
 
 
 def accepted_fields(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:

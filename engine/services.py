@@ -113,7 +113,11 @@ def record_failure(call: ServiceCall, message: str, *, permanent: bool) -> None:
                 AuditAction.SERVICE_FAILED,
                 instance=call.instance,
                 element_id=call.element_id,
-                details={"attempt": attempts, "error": message[:1000], "next_attempt_at": next_at.isoformat()},
+                details={
+                    "attempt": attempts,
+                    "error": message[:1000],
+                    "next_attempt_at": next_at.isoformat(),
+                },
             ).save()
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -317,6 +319,35 @@ def _misconfigured() -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: [_("This form is not set up correctly. Please tell the administrator.")]}
 
 
+# Checking a schema costs ~8 ms, far more than validating a submission: validators are built once
+# per schema object. Callers pass the same dict for the same form (engine.formstore caches them)
+# and must not change a schema after validating with it. The entry keeps the schema alive, so its
+# id() cannot be reused by another dict while cached.
+_VALIDATOR_CACHE: OrderedDict[int, tuple[dict[str, Any], Any]] = OrderedDict()
+_VALIDATOR_CACHE_SIZE = 512
+_cache_lock = threading.Lock()
+
+
+def _validator_for(schema: dict[str, Any]) -> Any:
+    """The validator for a schema, or None when the schema is not valid JSON Schema."""
+    with _cache_lock:
+        entry = _VALIDATOR_CACHE.get(id(schema))
+        if entry is not None and entry[0] is schema:
+            _VALIDATOR_CACHE.move_to_end(id(schema))
+            return entry[1]
+    try:
+        Draft202012Validator.check_schema(schema)
+        validator = _Validator(schema, format_checker=FORMAT_CHECKER, registry=_OFFLINE)
+    except Exception:  # SchemaError, or odd Python objects inside the schema
+        logger.warning("form schema is not valid JSON Schema", exc_info=True)
+        validator = None
+    with _cache_lock:
+        _VALIDATOR_CACHE[id(schema)] = (schema, validator)
+        while len(_VALIDATOR_CACHE) > _VALIDATOR_CACHE_SIZE:
+            _VALIDATOR_CACHE.popitem(last=False)
+    return validator
+
+
 def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
     """Field errors for `data` under `schema`; {} when valid. Never raises.
 
@@ -325,17 +356,14 @@ def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[st
     """
     if not isinstance(schema, dict):
         return _misconfigured()
-    try:
-        Draft202012Validator.check_schema(schema)
-    except Exception:  # SchemaError, or odd Python objects inside the schema
-        logger.warning("form schema is not valid JSON Schema", exc_info=True)
+    validator = _validator_for(schema)
+    if validator is None:
         return _misconfigured()
     if not isinstance(data, dict):
         return {NON_FIELD_ERRORS: [_("The submission must be a set of named fields.")]}
 
     too_large: list[str] = []
     data = _without_huge_ints(data, [], too_large)
-    validator = _Validator(schema, format_checker=FORMAT_CHECKER, registry=_OFFLINE)
     found: dict[str, list[tuple[str, str]]] = {}
     try:
         for error in validator.iter_errors(data):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -41,6 +42,10 @@ def browser_page(request: pytest.FixtureRequest) -> Iterator[Any]:
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
+    # Playwright runs the test in a greenlet with its own context variables, where Django opens new
+    # database connections: close ours before and theirs after, or PostgreSQL cannot drop the
+    # test database at the end of the run ("being accessed by other users").
+    connections.close_all()
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
@@ -58,3 +63,4 @@ def browser_page(request: pytest.FixtureRequest) -> Iterator[Any]:
                 page.screenshot(path=str(RESULTS / f"{request.node.name}.png"), full_page=True)
             context.close()
             browser.close()
+            connections.close_all()  # the ones opened inside Playwright's greenlet

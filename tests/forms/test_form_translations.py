@@ -69,7 +69,7 @@ def _run(tool: str, *args: str) -> str:
     path = shutil.which(tool)
     if path is None:
         pytest.skip(f"needs GNU gettext's {tool}")
-    return subprocess.run([path, *args], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    return subprocess.run([path, *args], capture_output=True, text=True, check=True).stdout
 
 
 def _catalog(mo: Path) -> dict[Any, str]:

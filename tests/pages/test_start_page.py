@@ -1,0 +1,117 @@
+"""记录客户问题 and the generic start page: the start form of the latest version."""
+
+import re
+
+from engine.models import AuditEvent, ProcessInstance
+from webapp.accounts.models import User
+
+from .conftest import INTAKE
+
+
+def test_the_record_issue_page_shows_the_intake_form(web, flow):
+    flow("complaint")
+    response = web("agent").get("/issues/new/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "记录客户问题" in html
+    for name in (
+        "customer_name",
+        "customer_mobile",
+        "project",
+        "room",
+        "channel",
+        "issue_type",
+        "description",
+    ):
+        assert f'name="{name}"' in html
+    assert 'id="start-form"' in html
+    assert "csrfmiddlewaretoken" in html
+
+
+def test_recording_an_issue_starts_a_complaint_and_shows_the_instance(web, flow, cast):
+    flow("complaint")
+    client = web("agent")
+    response = client.post("/issues/new/", INTAKE)
+    assert response.status_code == 302
+    instance = ProcessInstance.objects.get()
+    assert response["Location"] == f"/instances/{instance.pk}/"
+    assert instance.started_by == cast["agent"]
+    assert instance.customer_name == "张三"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"已受理,受理编号:{instance.business_key}" in html
+    assert instance.business_key.startswith("COMPLAINT-20261127-")
+    assert 'id="instance-status">进行中<' in html
+    assert 'id="diagram"' in html
+    assert 'id="audit"' in html
+    assert 'data-action="start"' in html
+    assert "派单" in html  # the first task
+
+
+def test_an_invalid_issue_answers_400_with_errors_beside_the_fields_and_saves_nothing(web, flow):
+    flow("complaint")
+    response = web("agent").post("/issues/new/", {**INTAKE, "customer_mobile": "12345", "description": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(r'<div id="id_customer_mobile_error"><div class="invalid-feedback d-block">[^<]+', html)
+    assert re.search(
+        r'<div id="id_description_error"><div class="invalid-feedback d-block">此项为必填项', html
+    )
+    assert 'value="张三"' in html  # what was typed stays
+    assert ProcessInstance.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="start").exists()
+
+
+def test_a_group_complaint_needs_the_households(web, flow):
+    flow("complaint")
+    response = web("agent").post("/issues/new/", {**INTAKE, "group_complaint": "on"})
+    assert response.status_code == 400
+    assert 'id="id_group_households_error"' in response.content.decode()
+    assert ProcessInstance.objects.count() == 0
+
+
+def test_every_employee_may_record_an_issue(web, flow):
+    flow("complaint")
+    response = web("sales").post("/issues/new/", INTAKE)  # 孙丽 belongs to no work group
+    assert response.status_code == 302
+    assert web("sales").get(response["Location"]).status_code == 200
+
+
+def test_someone_without_a_company_cannot_start(web, flow, client):
+    flow("complaint")
+    loner = User.objects.create_user("loner", password="x")
+    client.force_login(loner)
+    page = client.get("/issues/new/")
+    assert page.status_code == 200
+    assert "只有公司员工才能发起流程" in page.content.decode()
+    response = client.post("/issues/new/", INTAKE)
+    assert response.status_code == 403
+    assert "只有公司员工才能发起流程" in response.content.decode()
+    assert ProcessInstance.objects.count() == 0
+
+
+def test_the_generic_start_page(web, flow):
+    flow("complaint")
+    flow("scripts")
+    client = web("agent")
+    assert client.get("/start/complaint/").status_code == 200
+    page = client.get("/start/scripts/")
+    assert page.status_code == 200
+    assert "该流程没有发起表单" in page.content.decode()
+    response = client.post("/start/scripts/")
+    assert response.status_code == 302
+    assert "已发起" in client.get(response["Location"]).content.decode()
+
+
+def test_an_unknown_flow_is_404(web, flow):
+    flow("complaint")
+    response = web("agent").get("/start/no-such-flow/")
+    assert response.status_code == 404
+    assert "没有已部署的流程 no-such-flow" in response.content.decode()
+    assert web("agent").post("/start/" + "x" * 300 + "/").status_code == 404
+    assert web("agent").get("/start/%00complaint/").status_code == 200  # NUL is dropped, not a 500
+
+
+def test_the_record_issue_page_without_a_deployed_complaint_is_404(web, cast):
+    assert web("agent").get("/issues/new/").status_code == 404

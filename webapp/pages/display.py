@@ -1,0 +1,243 @@
+"""What the pages show for engine rows: labels from the flow's forms, readable data and audit.
+
+Form titles are the flow's own words (Chinese, written by the analyst); everything else here is
+an English msgid translated through the locale files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from engine import formstore
+from engine.models import AuditEvent, ProcessFile, ProcessVersion
+from forms.schema import choices, display, ordered_names, properties, resolve
+
+INSTANCE_STATUS = {
+    "running": (gettext_lazy("Running"), "primary"),
+    "incident": (gettext_lazy("Incident"), "danger"),
+    "completed": (gettext_lazy("Completed"), "success"),
+    "cancelled": (gettext_lazy("Cancelled"), "secondary"),
+}
+TASK_STATE = {
+    "ready": (pgettext_lazy("task state", "Open"), "warning"),
+    "completed": (gettext_lazy("Completed"), "success"),
+    "cancelled": (gettext_lazy("Cancelled"), "secondary"),
+}
+TIMER_STATE = {
+    "pending": (gettext_lazy("Waiting"), "info"),
+    "fired": (gettext_lazy("Fired"), "success"),
+    "cancelled": (gettext_lazy("Cancelled"), "secondary"),
+}
+CALL_STATE = {
+    "pending": (gettext_lazy("Pending"), "info"),
+    "done": (gettext_lazy("Succeeded"), "success"),
+    "failed": (gettext_lazy("Failed"), "danger"),
+    "cancelled": (gettext_lazy("Cancelled"), "secondary"),
+}
+INCIDENT_KIND = {
+    "script": gettext_lazy("Script error"),
+    "service": gettext_lazy("Service call failed"),
+    "stall": gettext_lazy("Flow stalled"),
+    "engine": gettext_lazy("Engine error"),
+}
+AUDIT_ACTION = {
+    "deploy": gettext_lazy("Deployed"),
+    "start": gettext_lazy("Started"),
+    "claim": gettext_lazy("Claimed"),
+    "unclaim": gettext_lazy("Put back"),
+    "complete": gettext_lazy("Completed"),
+    "timer_fired": gettext_lazy("Timer fired"),
+    "service_call": gettext_lazy("Service call"),
+    "service_result": gettext_lazy("Service result"),
+    "service_failed": gettext_lazy("Service call failed"),
+    "incident": gettext_lazy("Incident"),
+    "retry": gettext_lazy("Retried"),
+    "end": gettext_lazy("Ended"),
+}
+# Keys the engine writes itself, with their labels.
+ENGINE_KEYS = {"business_key": gettext_lazy("Business key")}
+# What the task page's summary shows first when the data has it (the complaint intake's keys).
+SUMMARY_KEYS = (
+    "customer_name",
+    "customer_mobile",
+    "project",
+    "room",
+    "issue_type",
+    "issue_class",
+    "description",
+)
+MAX_SUMMARY = 8
+
+
+def badge(mapping: dict[str, tuple[Any, str]], value: str) -> tuple[str, str]:
+    """(label, Bootstrap colour) of a state value; unknown values show as themselves."""
+    label, colour = mapping.get(value, (value, "secondary"))
+    return str(label), colour
+
+
+@dataclass
+class FormLabels:
+    """Field titles and choice titles from all the forms of one deployed version."""
+
+    titles: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict[str, str]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    start_order: list[str] = field(default_factory=list)
+
+    @classmethod
+    def for_version(cls, version: ProcessVersion) -> FormLabels:
+        labels = cls()
+        names = list(
+            ProcessFile.objects.filter(version_id=version.pk, name__endswith=".json")
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        if version.start_form in names:  # the start form's words win
+            names.remove(version.start_form)
+            names.insert(0, version.start_form)
+        for name in names:
+            schema = formstore.form(version.pk, name)
+            if not isinstance(schema, dict) or not properties(schema):
+                continue  # a UI schema, or not a form
+            ui = formstore.form(version.pk, version.start_ui_form) if name == version.start_form else {}
+            ordered = ordered_names(schema, ui if isinstance(ui, dict) else {})
+            if name == version.start_form:
+                labels.start_order = ordered
+            labels.add(schema, ordered)
+        return labels
+
+    def add(self, schema: dict[str, Any], ordered: list[str]) -> None:
+        props = properties(schema)
+        for key in ordered:
+            node = resolve(schema, props[key])
+            title = node.get("title")
+            if key not in self.titles and isinstance(title, str) and title:
+                self.titles[key] = title
+            if key not in self.order:
+                self.order.append(key)
+            options = choices(node)
+            if options and key not in self.options:
+                self.options[key] = {display(value): label for value, label in options}
+
+    def title(self, key: str) -> str:
+        if key in ENGINE_KEYS:
+            return str(ENGINE_KEYS[key])
+        return self.titles.get(key, key)
+
+    def value(self, key: str, value: Any) -> str:
+        """A value as a person reads it: choice titles, 是/否, plain numbers."""
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        option = self.options.get(key, {}).get(display(value))
+        if option is not None:
+            return option
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+
+@dataclass
+class DataRow:
+    key: str
+    label: str
+    text: str
+    nested: bool = False
+
+
+def data_rows(data: dict[str, Any], labels: FormLabels) -> tuple[list[DataRow], list[DataRow]]:
+    """(plain rows in form order, nested rows such as service results) of an instance's data."""
+    keys = [k for k in ENGINE_KEYS if k in data]
+    keys += [k for k in labels.order if k in data and k not in keys]
+    keys += [k for k in data if k not in keys]
+    plain, nested = [], []
+    for key in keys:
+        value = data[key]
+        if isinstance(value, (dict, list)):
+            text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+            nested.append(DataRow(key, labels.title(key), text, nested=True))
+        else:
+            plain.append(DataRow(key, labels.title(key), labels.value(key, value)))
+    return plain, nested
+
+
+def summary_rows(data: dict[str, Any], labels: FormLabels) -> list[DataRow]:
+    """A few lines that say what the case is about (customer, room, issue) for the task page."""
+    keys = [k for k in SUMMARY_KEYS if k in data]
+    if not keys:
+        keys = [k for k in labels.start_order if k in data and not isinstance(data[k], (dict, list))]
+    return [DataRow(k, labels.title(k), labels.value(k, data[k])) for k in keys[:MAX_SUMMARY]]
+
+
+def element_name(version: ProcessVersion, element_id: str) -> str:
+    elements = (version.summary or {}).get("elements") or {}
+    info = elements.get(element_id) if isinstance(elements, dict) else None
+    name = info.get("name") if isinstance(info, dict) else ""
+    return name or element_id
+
+
+@dataclass
+class AuditRow:
+    event: AuditEvent
+    label: str
+    element: str
+    items: list[tuple[str, str]]
+    note: str = ""
+
+
+def _fields(data: Any, labels: FormLabels) -> list[tuple[str, str]]:
+    if not isinstance(data, dict):
+        return []
+    return [(labels.title(k), labels.value(k, v)) for k, v in data.items()]
+
+
+def _compact(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else value
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def audit_row(event: AuditEvent, version: ProcessVersion, labels: FormLabels) -> AuditRow:
+    details = event.details if isinstance(event.details, dict) else {}
+    action = event.action
+    items: list[tuple[str, str]] = []
+    note = ""
+    if action in ("start", "complete"):
+        items = _fields(details.get("data"), labels)
+        if action == "start" and details.get("version"):
+            note = _("version %(version)s") % {"version": details["version"]}
+    elif action == "unclaim" and details.get("previous"):
+        note = _("held by %(who)s before") % {"who": details["previous"]}
+    elif action == "service_call":
+        note = str(details.get("operator", ""))
+        items = [(str(k), _compact(v)) for k, v in (details.get("params") or {}).items()]
+    elif action == "service_result":
+        note = str(details.get("operator", ""))
+        result = details.get("result")
+        items = [(str(k), _compact(v)) for k, v in result.items()] if isinstance(result, dict) else []
+    elif action == "service_failed":
+        note = _("attempt %(attempt)s: %(error)s") % {
+            "attempt": details.get("attempt", "?"),
+            "error": details.get("error", ""),
+        }
+    elif action == "incident":
+        note = f"{INCIDENT_KIND.get(details.get('kind', ''), details.get('kind', ''))}: {details.get('message', '')}"
+    elif action == "retry":
+        note = str(INCIDENT_KIND.get(details.get("kind", ""), details.get("kind", "")))
+        items = [(labels.title(k), _compact(v)) for k, v in (details.get("data") or {}).items()]
+    elif action == "timer_fired":
+        note = str(details.get("name", ""))
+    return AuditRow(
+        event=event,
+        label=str(AUDIT_ACTION.get(action, action)),
+        element=element_name(version, event.element_id) if event.element_id else "",
+        items=items,
+        note=note,
+    )

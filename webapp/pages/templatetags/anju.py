@@ -1,0 +1,60 @@
+"""Template helpers for the pages: short Shanghai times, the inbox count, alert classes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from engine import clock
+
+from ..inbox import open_count
+
+register = template.Library()
+
+
+@register.filter
+def short_time(value: datetime | None) -> str:
+    """An aware datetime in the current time zone (Shanghai): "11-27 17:00", with the year when
+    it is not this year's."""
+    if not isinstance(value, datetime):
+        return ""
+    local = timezone.localtime(value)
+    this_year = timezone.localtime(clock.now()).year
+    return date_format(local, "m-d H:i" if local.year == this_year else "Y-m-d H:i")
+
+
+@register.filter
+def full_time(value: datetime | None) -> str:
+    if not isinstance(value, datetime):
+        return ""
+    return date_format(timezone.localtime(value), "Y-m-d H:i:s")
+
+
+@register.filter
+def alert_class(tags: str) -> str:
+    """Bootstrap alert colour for a django.contrib.messages level tag."""
+    mapping = {
+        "error": "danger",
+        "warning": "warning",
+        "success": "success",
+        "info": "info",
+        "debug": "secondary",
+    }
+    for tag in str(tags).split():
+        if tag in mapping:
+            return mapping[tag]
+    return "info"
+
+
+@register.simple_tag(takes_context=True)
+def inbox_count(context: dict[str, Any]) -> int:
+    """Open tasks the signed-in user holds or may claim (the number beside 我的待办)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return open_count(user)

@@ -1,0 +1,430 @@
+"""The server-rendered UI: thin views that parse the request, call one engine getter or action,
+and render. Engine errors become alerts with the error's status (errors.engine_errors)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from engine import access, actions, formstore, inspect
+from engine.errors import BadRequest, Conflict, FormInvalid
+from engine.models import AuditEvent, ProcessInstance, ProcessVersion, Task
+from engine.models.audit import AuditAction
+from engine.models.runtime import InstanceStatus
+from forms import coerce_post, render_form
+from forms.schema import properties
+
+from . import display
+from .errors import engine_errors, error_page, message
+from .inbox import (
+    PAGE_SIZE,
+    InboxQuery,
+    clean_text,
+    inbox_tasks,
+    process_choices,
+    tab_counts,
+    task_name_choices,
+)
+
+COMPLAINT = "complaint"
+MAX_AUDIT_ROWS = 500
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """Where a POST returns to: the posted `next` if it is a path on this site, else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    query = InboxQuery.parse(request.GET)
+    page = Paginator(inbox_tasks(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pages/inbox.html",
+        {
+            "query": query,
+            "page": page,
+            "counts": tab_counts(request.user),
+            "processes": process_choices(),
+            "task_names": task_name_choices(request.user, query.process),
+            "tabs": [
+                ("all", _("All open")),
+                ("mine", _("Assigned to me")),
+                ("claimable", _("Claimable")),
+                ("done", _("Done by me")),
+            ],
+            "orderings": [
+                ("due", _("Due, earliest first")),
+                ("-due", _("Due, latest first")),
+                ("created", _("Created, oldest first")),
+                ("-created", _("Created, newest first")),
+            ],
+            "group_names": request.user.group_names(),
+        },
+    )
+
+
+@require_POST
+@login_required
+@engine_errors
+def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    back = _back(request, reverse("inbox"))
+    task = access.access_task(request.user, pk, for_write=True)
+    try:
+        actions.do_claim_task(request.user, task)
+    except Conflict as exc:
+        messages.error(request, message(exc))
+        return redirect(back)
+    messages.success(request, _("Claimed: %(task)s (%(key)s).") % _task_words(task))
+    return redirect(back)
+
+
+@require_POST
+@login_required
+@engine_errors
+def task_unclaim(request: HttpRequest, pk: int) -> HttpResponse:
+    back = _back(request, reverse("inbox"))
+    task = access.access_task(request.user, pk)
+    try:
+        actions.do_unclaim_task(request.user, task)
+    except Conflict as exc:
+        messages.error(request, message(exc))
+        return redirect(back)
+    messages.success(request, _("Put back: %(task)s (%(key)s) can be claimed again.") % _task_words(task))
+    return redirect(back)
+
+
+def _task_words(task: Task) -> dict[str, str]:
+    return {"task": task.name, "key": task.instance.business_key}
+
+
+# --- task ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@engine_errors
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    if request.method == "GET":
+        return _task_page(request, access.access_task(user, pk))
+    task = access.access_task(user, pk, for_write=True)
+    version_id = task.instance.version_id
+    schema = formstore.form(version_id, task.form_schema)
+    ui = formstore.form(version_id, task.form_ui_schema)
+    posted = coerce_post(schema, request.POST, ui_schema=ui) if schema else {}
+    try:
+        actions.do_complete_task(user, task, posted)
+    except FormInvalid as exc:
+        shown = {**inspect.task_data(task.instance, task.spiff_id), **posted}
+        return _task_page(request, task, data=shown, errors=exc.field_errors, status=exc.status)
+    except Conflict as exc:
+        return _task_page(request, access.access_task(user, pk), status=exc.status, alert=message(exc))
+    messages.success(request, _("Submitted: %(task)s (%(key)s).") % _task_words(task))
+    return redirect("inbox")
+
+
+def _with_defaults(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Data with the form's top-level "default"s filled in where the data has no value yet."""
+    if not schema:
+        return data
+    defaults = {
+        key: node["default"]
+        for key, node in properties(schema).items()
+        if isinstance(node, dict) and "default" in node and not node.get("readOnly")
+    }
+    return {**defaults, **data}
+
+
+def _submitted(task: Task) -> dict[str, Any]:
+    """What the completing person submitted, from the audit trail."""
+    event = (
+        AuditEvent.objects.filter(instance_id=task.instance_id, task_id=task.pk, action=AuditAction.COMPLETE)
+        .order_by("-at", "-id")
+        .first()
+    )
+    data = event.details.get("data") if event is not None and isinstance(event.details, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _task_page(
+    request: HttpRequest,
+    task: Task,
+    *,
+    data: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    alert: str = "",
+) -> HttpResponse:
+    user = request.user
+    instance = task.instance
+    version = instance.version
+    is_open = task.is_open()
+    in_lane = task.lane in user.group_names()
+    can_submit = is_open and access.may_work(user, task) and task.assignee_id in (None, user.pk)
+    schema = formstore.form(version.pk, task.form_schema)
+    ui = formstore.form(version.pk, task.form_ui_schema)
+    if data is None:
+        data = inspect.task_data(instance, task.spiff_id)
+        if not is_open:
+            data.update(_submitted(task))
+        elif can_submit:
+            data = _with_defaults(schema, data)
+    form_html = render_form(schema, ui, data, errors, readonly=not can_submit) if schema else ""
+    snap = inspect.snapshot(instance)
+    labels = display.FormLabels.for_version(version)
+    return render(
+        request,
+        "pages/task.html",
+        {
+            "task": task,
+            "instance": instance,
+            "version": version,
+            "form_html": form_html,
+            "has_form": schema is not None,
+            "can_submit": can_submit,
+            "can_claim": is_open and task.assignee_id is None and in_lane,
+            "can_put_back": is_open
+            and task.assignee_id is not None
+            and (task.assignee_id == user.pk or user.has_perm(access.REASSIGN)),
+            "held_by_other": is_open and task.assignee_id not in (None, user.pk),
+            "state": display.badge(display.TASK_STATE, task.state),
+            "summary": display.summary_rows(snap.data, labels),
+            "diagram": _diagram(version, snap, current=[task.element_id] if is_open else []),
+            "alert": alert,
+            "errors": bool(errors),
+        },
+        status=status,
+    )
+
+
+def _diagram(version: ProcessVersion, snap: inspect.Snapshot, current: list[str] | None = None) -> dict:
+    """The BPMN XML and which elements to mark (current task, other active, failed, done)."""
+    try:
+        _name, xml = inspect.main_bpmn(version.pk)
+    except Exception:  # a version without a BPMN file cannot be drawn; the page still works
+        xml = ""
+    current = current or []
+    active = [e for e in snap.active if e not in current]
+    return {
+        "xml": xml,
+        "markers": {
+            "current": current,
+            "active": active,
+            "failed": snap.failed,
+            "completed": [e for e in snap.completed if e not in current and e not in active],
+        },
+    }
+
+
+# --- start -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@engine_errors
+def issue_new(request: HttpRequest) -> HttpResponse:
+    return _start(request, COMPLAINT, title=_("Record customer issue"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@engine_errors
+def start(request: HttpRequest, process_key: str) -> HttpResponse:
+    return _start(request, process_key)
+
+
+def _start(request: HttpRequest, process_key: str, title: str = "") -> HttpResponse:
+    try:
+        version = actions.latest_version(clean_text(process_key))
+    except BadRequest as exc:
+        return error_page(request, exc, status=404)
+    schema = formstore.form(version.pk, version.start_form)
+    ui = formstore.form(version.pk, version.start_ui_form)
+    context: dict[str, Any] = {
+        "version": version,
+        "title": title or version.name or version.key,
+        "has_form": schema is not None,
+        "may_start": getattr(request.user, "company_id", None) is not None,
+        "action": request.path,
+    }
+    data: dict[str, Any] = _with_defaults(schema, {})
+    errors = None
+    status = 200
+    if request.method == "POST":
+        data = coerce_post(schema, request.POST, ui_schema=ui) if schema else {}
+        try:
+            instance = actions.do_start_instance(request.user, version.key, data)
+        except FormInvalid as exc:
+            errors, status = exc.field_errors, exc.status
+        else:
+            messages.success(
+                request,
+                _("Recorded. Business key: %(key)s") % {"key": instance.business_key}
+                if version.key == COMPLAINT
+                else _("Started. Business key: %(key)s") % {"key": instance.business_key},
+            )
+            return redirect("instance", pk=instance.pk)
+    context["form_html"] = render_form(schema, ui, data, errors) if schema else ""
+    context["errors"] = bool(errors)
+    return render(request, "pages/start.html", context, status=status)
+
+
+# --- instances -------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def instance_list(request: HttpRequest) -> HttpResponse:
+    instances = (
+        access.visible_instances(request.user)
+        .select_related("version", "started_by")
+        .defer("state", "version__spec_json", "version__summary")
+    )
+    params = {k: clean_text(request.GET.get(k)) for k in ("status", "process", "q")}
+    if params["status"] in InstanceStatus.values:
+        instances = instances.filter(status=params["status"])
+    else:
+        params["status"] = ""
+    if params["process"]:
+        instances = instances.filter(process_key=params["process"])
+    if params["q"]:
+        q = params["q"]
+        instances = instances.filter(
+            Q(business_key__icontains=q)
+            | Q(customer_name__icontains=q)
+            | Q(room__icontains=q)
+            | Q(title__icontains=q)
+        )
+    page = Paginator(instances.order_by("-started_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(i, display.badge(display.INSTANCE_STATUS, i.status)) for i in page.object_list]
+    return render(
+        request,
+        "pages/instances.html",
+        {
+            "page": page,
+            "rows": rows,
+            "params": params,
+            "statuses": [(v, display.badge(display.INSTANCE_STATUS, v)[0]) for v in InstanceStatus.values],
+            "processes": process_choices(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def instance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _instance_page(request, access.access_instance(request.user, pk))
+
+
+def _instance_page(
+    request: HttpRequest,
+    instance: ProcessInstance,
+    *,
+    status: int = 200,
+    alert: str = "",
+    retry_incident: int | None = None,
+    retry_text: str = "",
+) -> HttpResponse:
+    version = instance.version
+    snap = inspect.snapshot(instance)
+    labels = display.FormLabels.for_version(version)
+    plain, nested = display.data_rows(snap.data, labels)
+    tasks = instance.tasks.select_related("assignee", "completed_by").order_by("created_at", "id")
+    events = list(instance.audit_events.order_by("-at", "-id")[: MAX_AUDIT_ROWS + 1])
+    events_cut = len(events) > MAX_AUDIT_ROWS
+    events = events[:MAX_AUDIT_ROWS][::-1]
+    incidents = list(instance.incidents.select_related("resolved_by").order_by("-created_at", "-id"))
+    return render(
+        request,
+        "pages/instance.html",
+        {
+            "instance": instance,
+            "version": version,
+            "status_badge": display.badge(display.INSTANCE_STATUS, instance.status),
+            "data_rows": plain,
+            "nested_rows": nested,
+            "tasks": [(t, display.badge(display.TASK_STATE, t.state)) for t in tasks],
+            "open_incidents": [
+                (i, display.INCIDENT_KIND.get(i.kind, i.kind)) for i in incidents if i.is_open()
+            ],
+            "resolved_incidents": [
+                (i, display.INCIDENT_KIND.get(i.kind, i.kind)) for i in incidents if not i.is_open()
+            ],
+            "timers": [
+                (t, display.badge(display.TIMER_STATE, t.state), display.element_name(version, t.element_id))
+                for t in instance.timers.order_by("due_at", "id")
+            ],
+            "calls": [
+                (c, display.badge(display.CALL_STATE, c.state), display.element_name(version, c.element_id))
+                for c in instance.service_calls.order_by("created_at", "id")
+            ],
+            "audit": [display.audit_row(e, version, labels) for e in events],
+            "audit_cut": events_cut,
+            "can_retry": request.user.has_perm(access.RETRY),
+            "diagram": _diagram(version, snap),
+            "alert": alert,
+            "retry_incident": retry_incident,
+            "retry_text": retry_text,
+        },
+        status=status,
+    )
+
+
+def _corrected_data(text: str) -> dict[str, Any] | None:
+    """The optional "corrected data" of a retry: empty, or a JSON object."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise FormInvalid(
+            {"data": [_("Corrected data is not valid JSON: %(error)s") % {"error": exc}]}
+        ) from None
+    if not isinstance(data, dict):
+        raise FormInvalid({"data": [_('Corrected data must be a JSON object such as {"value": 5}.')]})
+    return data
+
+
+@require_POST
+@login_required
+@engine_errors
+def incident_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = access.access_incident(request.user, pk, for_write=True)
+    text = request.POST.get("data", "").strip()
+    try:
+        actions.do_retry_incident(request.user, incident, _corrected_data(text))
+    except FormInvalid as exc:
+        problem = " ".join(m for ms in exc.field_errors.values() for m in ms) or message(exc)
+        status = exc.status
+    except Conflict as exc:
+        problem, status = message(exc), exc.status
+    else:
+        name = incident.element_name or incident.element_id
+        messages.success(request, _("Retried: %(element)s.") % {"element": name})
+        return redirect("instance", pk=incident.instance_id)
+    instance = access.access_instance(request.user, incident.instance_id)
+    return _instance_page(
+        request, instance, status=status, alert=problem, retry_incident=incident.pk, retry_text=text
+    )
