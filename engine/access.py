@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .errors import NotAllowed
 from .models import Incident, ProcessInstance, Task
@@ -68,12 +69,18 @@ def access_task(user: Any, pk: int, *, for_write: bool = False) -> Task:
     if task is None:
         raise Http404("no such task")
     if for_write and not may_work(user, task):
-        raise NotAllowed("you are not in the group this task belongs to")
+        raise NotAllowed(_("You are not in the group this task belongs to."))
     return task
 
 
 def access_instance(user: Any, pk: int) -> ProcessInstance:
-    instance = visible_instances(user).select_related("version").defer("state").filter(pk=pk).first()
+    instance = (
+        visible_instances(user)
+        .select_related("version")
+        .defer("state", "version__spec_json")
+        .filter(pk=pk)
+        .first()
+    )
     if instance is None:
         raise Http404("no such process instance")
     return instance
@@ -88,10 +95,10 @@ def access_incident(user: Any, pk: int, *, for_write: bool = False) -> Incident:
     if incident is None:
         raise Http404("no such incident")
     if for_write and not user.has_perm(RETRY):
-        raise NotAllowed("retrying incidents needs the retry permission")
+        raise NotAllowed(_("Retrying incidents needs the retry permission."))
     return incident
 
 
 def require_deploy(user: Any) -> None:
     if not user.has_perm(DEPLOY):
-        raise NotAllowed("deploying flows needs the deploy permission")
+        raise NotAllowed(_("Deploying flows needs the deploy permission."))

@@ -98,3 +98,11 @@ def test_openapi_schema_and_docs_are_served(api, cast):
                  "/api/incidents/{id}/retry/"):  # fmt: skip
         assert path in paths, path
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_odd_query_strings_are_never_a_500(api, ours):
+    agent = api("agent")
+    for url in ("/api/tasks/?q=%00", "/api/tasks/?name=%00x", "/api/process-instances/?q=%00",
+                "/api/tasks/?due_before=2026-13-45T99:00:00%2B08:00", "/api/tasks/?page=abc",
+                "/api/tasks/?page_size=-1", "/api/process-definitions/?key=%00"):  # fmt: skip
+        assert agent.get(url).status_code < 500, url

@@ -27,6 +27,7 @@ def test_the_language_switch_shows_english_labels(web, complaint):
 def test_engine_messages_have_chinese_translations():
     with translation.override("zh-hans"):
         assert translation.gettext("This task is already claimed by %(who)s.") == "该任务已被%(who)s认领。"
-        assert translation.gettext("you are not in the group this task belongs to") != (
-            "you are not in the group this task belongs to"
+        assert (
+            translation.gettext("You are not in the group this task belongs to.")
+            == "您不在该任务所属的工作组中。"
         )

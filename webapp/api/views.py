@@ -37,6 +37,11 @@ ERROR = inline_serializer(
 )
 
 
+def param(request: Request, name: str, default: str = "") -> str:
+    """A query parameter as clean text (NUL bytes, which PostgreSQL text refuses, removed)."""
+    return str(request.query_params.get(name, default)).replace("\x00", "").strip()
+
+
 def parse(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -51,7 +56,7 @@ class ProcessDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[ProcessVersion]:
         versions = ProcessVersion.objects.defer("spec_json").select_related("deployed_by")
-        key = self.request.query_params.get("key")
+        key = param(self.request, "key")
         return versions.filter(key=key) if key else versions
 
     @extend_schema(
@@ -92,13 +97,12 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         instances = access.visible_instances(self.request.user).select_related("version", "started_by")
-        params = self.request.query_params
-        if params.get("status"):
-            instances = instances.filter(status=params["status"])
-        if params.get("process_key"):
-            instances = instances.filter(process_key=params["process_key"])
-        if params.get("q"):
-            q = params["q"]
+        if param(self.request, "status"):
+            instances = instances.filter(status=param(self.request, "status"))
+        if param(self.request, "process_key"):
+            instances = instances.filter(process_key=param(self.request, "process_key"))
+        if param(self.request, "q"):
+            q = param(self.request, "q")
             instances = instances.filter(
                 Q(business_key__icontains=q) | Q(customer_name__icontains=q) | Q(room__icontains=q)
                 | Q(title__icontains=q)
@@ -211,7 +215,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         tasks = access.visible_tasks(user).select_related("instance", "assignee", "completed_by")
         params = self.request.query_params
-        state = params.get("state", TaskState.READY)
+        state = param(self.request, "state", TaskState.READY)
         if state != "all":
             if state not in TaskState.values:
                 raise ValidationError({"state": [f"one of {', '.join(TaskState.values)} or all"]})
@@ -223,24 +227,27 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
             tasks = tasks.filter(assignee=user)
         elif claimable:
             tasks = tasks.filter(assignee__isnull=True, lane__in=user.group_names())
-        if params.get("process_key"):
-            tasks = tasks.filter(process_key=params["process_key"])
-        if params.get("name"):
-            tasks = tasks.filter(name=params["name"])
-        if params.get("due_before"):
-            due = parse_datetime(params["due_before"])
+        if param(self.request, "process_key"):
+            tasks = tasks.filter(process_key=param(self.request, "process_key"))
+        if param(self.request, "name"):
+            tasks = tasks.filter(name=param(self.request, "name"))
+        if param(self.request, "due_before"):
+            try:
+                due = parse_datetime(param(self.request, "due_before"))
+            except ValueError:
+                due = None
             if due is None or due.tzinfo is None:
                 raise ValidationError(
                     {"due_before": ["ISO 8601 date-time with a time zone, e.g. 2026-11-30T18:00:00+08:00"]}
                 )
             tasks = tasks.filter(due_at__lt=due)
-        if params.get("q"):
-            q = params["q"]
+        if param(self.request, "q"):
+            q = param(self.request, "q")
             tasks = tasks.filter(
                 Q(instance__customer_name__icontains=q) | Q(instance__room__icontains=q)
                 | Q(instance__business_key__icontains=q) | Q(instance__title__icontains=q)
             )  # fmt: skip
-        ordering = params.get("ordering", "due")
+        ordering = param(self.request, "ordering", "due")
         if ordering not in TASK_ORDERINGS:
             raise ValidationError({"ordering": [f"one of {', '.join(TASK_ORDERINGS)}"]})
         return tasks.defer("instance__state").order_by(*TASK_ORDERINGS[ordering])

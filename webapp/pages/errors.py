@@ -13,14 +13,6 @@ from django.utils.translation import gettext_noop
 
 from engine.errors import Conflict, EngineError, FormInvalid
 
-# Engine messages raised without gettext (engine/access.py): listed here so that
-# makemessages collects them and message() can translate them at display time.
-UNTRANSLATED_ENGINE_MESSAGES = (
-    gettext_noop("you are not in the group this task belongs to"),
-    gettext_noop("retrying incidents needs the retry permission"),
-    gettext_noop("deploying flows needs the deploy permission"),
-)
-
 TITLES = {
     400: gettext_noop("The request could not be carried out"),
     403: gettext_noop("Not allowed"),
@@ -33,7 +25,7 @@ def message(exc: EngineError) -> str:
     """The error's text in the active language."""
     if isinstance(exc, FormInvalid):
         return _("Please correct the marked fields.")
-    return _(exc.message)
+    return exc.message  # the engine translates its messages when it raises them
 
 
 def error_page(request: HttpRequest, exc: EngineError | str, status: int | None = None) -> HttpResponse:
