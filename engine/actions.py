@@ -9,15 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from . import audit, clock, formstore
 from .errors import BadRequest, Conflict, FormInvalid, NotAllowed
-from .models import Incident, ProcessInstance, ProcessVersion, ServiceCall, Task
+from .models import BusinessKeyCounter, Incident, ProcessInstance, ProcessVersion, ServiceCall, Task
 from .models.audit import AuditAction
 from .models.runtime import CallState, IncidentKind, InstanceStatus
 from .models.runtime import TaskState as RowState
@@ -64,11 +63,18 @@ def check_task_data(task: Task, data: Any) -> dict[str, Any]:
 
 
 def _business_key(process_key: str, company_id: int, now: datetime) -> str:
-    prefix = f"{process_key[:16].upper()}-{now:%Y%m%d}-"
-    count = ProcessInstance.objects.filter(
-        company_id=company_id, process_key=process_key, business_key__startswith=prefix
-    ).count()
-    return f"{prefix}{count + 1:04d}"
+    """The next business key of the day (Shanghai date): one upsert, safe under concurrency."""
+    day = timezone.localdate(now)
+    quote = connection.ops.quote_name
+    table = quote(BusinessKeyCounter._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (company_id, process_key, day, value) VALUES (%s, %s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (company_id, process_key, day) DO UPDATE SET value = {table}.value + 1 RETURNING value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [company_id, process_key, day])
+        number = cursor.fetchone()[0]
+    return f"{process_key[:16].upper()}-{day:%Y%m%d}-{number:04d}"
 
 
 def do_start_instance(user: Any, process_key: str, data: Any, business_key: str = "") -> ProcessInstance:
@@ -181,18 +187,7 @@ def do_complete_task(user: Any, task: Task, data: Any) -> Task:
     accepted = check_task_data(task, data)
 
     def action(step: Step) -> None:
-        done = (
-            Task.objects.filter(pk=task.pk, state=RowState.READY)
-            .filter(Q(assignee__isnull=True) | Q(assignee=user))
-            .update(
-                state=RowState.COMPLETED,
-                completed_at=step.now,
-                completed_by=user,
-                assignee=user,
-                claimed_at=Coalesce("claimed_at", step.now),
-            )
-        )
-        if not done:
+        if not _take_for_completion(task.pk, user.pk, step.now):
             raise conflict_for(task.pk, user)
         spiff_task = step.workflow.get_task_from_id(task.spiff_id)
         if spiff_task.state != SpiffState.READY:
@@ -210,9 +205,28 @@ def do_complete_task(user: Any, task: Task, data: Any) -> Task:
         if step.guard(spiff_task.run):
             step.advance()
 
-    run_step(task.instance_id, user, action)
-    task.refresh_from_db()
+    step = run_step(task.instance_id, user, action)
+    # What the step wrote to the row, without reading it back.
+    task.state, task.completed_by, task.assignee = RowState.COMPLETED, user, user
+    task.completed_at = step.now if step else clock.now()
+    task.claimed_at = task.claimed_at or task.completed_at
     return task
+
+
+def _take_for_completion(task_pk: int, user_pk: int, now: datetime) -> bool:
+    """Mark a ready task completed by the user if nobody else holds it; False when someone else
+    completed or holds it. One conditional UPDATE: of concurrent completions exactly one wins."""
+    table = connection.ops.quote_name(Task._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET state = %s, completed_at = %s, completed_by_id = %s, assignee_id = %s, "  # noqa: S608
+        "claimed_at = COALESCE(claimed_at, %s) WHERE id = %s AND state = %s AND (assignee_id IS NULL OR assignee_id = %s)"
+    )
+    when = Task._meta.get_field("completed_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [RowState.COMPLETED, when, user_pk, user_pk, when, task_pk, RowState.READY, user_pk]
+        )
+        return cursor.rowcount == 1
 
 
 def do_retry_incident(user: Any, incident: Incident, data: Any = None) -> Incident:

@@ -8,7 +8,8 @@ does not grow with the number of rows an instance has accumulated.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -24,9 +25,10 @@ from SpiffWorkflow.util.task import TaskState
 
 from .models import ServiceCall, Task, Timer
 from .models.audit import AuditAction
+from .models.runtime import CallState, TimerState
 from .models.runtime import TaskState as RowState
-from .models.runtime import TimerState
 from .spiff import SERVICE_REQUEST, AsyncServiceTask, ready_user_tasks
+from .sqlbatch import Batch
 
 if TYPE_CHECKING:
     from .runner import Step
@@ -37,7 +39,43 @@ CALL_QUEUED = "anju_call_queued"
 SEARCH_FIELDS = ("customer_name", "project", "room")
 
 
-def ready_ids(workflow: BpmnWorkflow) -> set[UUID]:
+READY_ATTRIBUTE = "anju_ready_ids"  # set on a workflow by `scan`, kept while it is cached
+
+
+@dataclass
+class Scan:
+    """One walk of the task tree after a step: what the tables must show."""
+
+    ready: dict[UUID, SpiffTask] = field(default_factory=dict)
+    stalled: list[SpiffTask] = field(default_factory=list)
+    requests: list[tuple[SpiffTask, dict[str, Any]]] = field(default_factory=list)
+
+
+def scan(workflow: BpmnWorkflow) -> Scan:
+    """Ready user tasks, automatic work left ready (a stall) and service tasks that have just
+    asked for a call (marked, so each is queued once: call before serializing the state)."""
+    found = Scan()
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED):
+        if task.state == TaskState.READY:
+            if task.task_spec.manual:
+                found.ready[task.id] = task
+            else:
+                found.stalled.append(task)
+        elif isinstance(task.task_spec, AsyncServiceTask) and not task._get_internal_data(CALL_QUEUED):
+            request = task._get_internal_data(SERVICE_REQUEST)
+            if request:
+                task._set_internal_data(**{CALL_QUEUED: True})
+                found.requests.append((task, request))
+    setattr(workflow, READY_ATTRIBUTE, set(found.ready))
+    return found
+
+
+def ready_ids_before(workflow: BpmnWorkflow) -> set[UUID]:
+    """The ready user tasks at the start of a step: remembered by the last scan of a cached
+    workflow, else found by walking the tree."""
+    remembered = getattr(workflow, READY_ATTRIBUTE, None)
+    if remembered is not None:
+        return set(remembered)
     return {t.id for t in ready_user_tasks(workflow)}
 
 
@@ -70,36 +108,38 @@ def _due_at(task: SpiffTask, expression: str | None, now: datetime) -> datetime 
         return None
 
 
-def task_row(step: Step, task: SpiffTask) -> Task:
+def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
     spec = task.task_spec
     extensions = getattr(spec, "extensions", {}) or {}
     props = extensions.get("properties", {}) or {}
-    return Task(
-        instance=step.instance,
-        company_id=step.instance.company_id,
-        process_key=step.instance.process_key,
-        spiff_id=task.id,
-        element_id=spec.bpmn_id or spec.name,
-        name=(spec.bpmn_name or spec.bpmn_id or spec.name)[:200],
-        lane=(spec.lane or "")[:100],
-        form_schema=props.get("formJsonSchemaFilename", ""),
-        form_ui_schema=props.get("formUiSchemaFilename", ""),
-        instructions=extensions.get("instructionsForEndUser") or "",
-        created_at=step.now,
-        due_at=_due_at(task, props.get("dueIn"), step.now),
-    )
+    return {
+        "instance": step.instance.pk,
+        "company": step.instance.company_id,
+        "process_key": step.instance.process_key,
+        "spiff_id": task.id,
+        "element_id": spec.bpmn_id or spec.name,
+        "name": (spec.bpmn_name or spec.bpmn_id or spec.name)[:200],
+        "lane": (spec.lane or "")[:100],
+        "form_schema": props.get("formJsonSchemaFilename", ""),
+        "form_ui_schema": props.get("formUiSchemaFilename", ""),
+        "instructions": extensions.get("instructionsForEndUser") or "",
+        "state": RowState.READY,
+        "created_at": step.now,
+        "due_at": _due_at(task, props.get("dueIn"), step.now),
+    }
 
 
-def sync_tasks(step: Step) -> None:
-    ready = {t.id: t for t in ready_user_tasks(step.workflow)}
-    gone = step.ready_before - ready.keys() - step.completed_by_actor
+def sync_tasks(step: Step, found: Scan, batch: Batch) -> None:
+    gone = step.ready_before - found.ready.keys() - step.completed_by_actor
     if gone:
-        Task.objects.filter(instance=step.instance, spiff_id__in=gone, state=RowState.READY).update(
-            state=RowState.CANCELLED, completed_at=step.now
+        batch.update(
+            Task,
+            {"state": RowState.CANCELLED, "completed_at": step.now},
+            {"instance": step.instance.pk, "spiff_id": gone, "state": RowState.READY},
         )
-    new = [task_row(step, t) for task_id, t in ready.items() if task_id not in step.ready_before]
-    if new:
-        Task.objects.bulk_create(new)
+    batch.insert(
+        Task, [task_row(step, t) for task_id, t in found.ready.items() if task_id not in step.ready_before]
+    )
 
 
 def _timer_due(task: SpiffTask, now: datetime) -> datetime:
@@ -114,7 +154,7 @@ def _timer_due(task: SpiffTask, now: datetime) -> datetime:
     return now
 
 
-def sync_timers(step: Step) -> None:
+def sync_timers(step: Step, batch: Batch) -> None:
     waiting = _waiting_timers(step.workflow)
     gone = step.timers_before - waiting.keys()
     if gone:
@@ -130,24 +170,26 @@ def sync_timers(step: Step) -> None:
                     element_id=task.task_spec.bpmn_id or "",
                     details={"name": task.task_spec.bpmn_name or ""},
                 )
-        rows = Timer.objects.filter(instance=step.instance, state=TimerState.PENDING)
-        if fired:
-            rows.filter(spiff_id__in=fired).update(state=TimerState.FIRED, fired_at=step.now)
-        if cancelled:
-            rows.filter(spiff_id__in=cancelled).update(state=TimerState.CANCELLED, fired_at=step.now)
+        for ids, state in ((fired, TimerState.FIRED), (cancelled, TimerState.CANCELLED)):
+            if ids:
+                batch.update(
+                    Timer,
+                    {"state": state, "fired_at": step.now},
+                    {"instance": step.instance.pk, "spiff_id": ids, "state": TimerState.PENDING},
+                )
     new = [
-        Timer(
-            instance=step.instance,
-            spiff_id=task_id,
-            element_id=task.task_spec.bpmn_id or task.task_spec.name,
-            name=(task.task_spec.bpmn_name or "")[:200],
-            due_at=_timer_due(task, step.now),
-        )
+        {
+            "instance": step.instance.pk,
+            "spiff_id": task_id,
+            "element_id": task.task_spec.bpmn_id or task.task_spec.name,
+            "name": (task.task_spec.bpmn_name or "")[:200],
+            "due_at": _timer_due(task, step.now),
+            "state": TimerState.PENDING,
+        }
         for task_id, task in waiting.items()
         if task_id not in step.timers_before
     ]
-    if new:
-        Timer.objects.bulk_create(new)
+    batch.insert(Timer, new)
 
 
 def _find(workflow: BpmnWorkflow, task_id: UUID) -> SpiffTask | None:
@@ -157,47 +199,36 @@ def _find(workflow: BpmnWorkflow, task_id: UUID) -> SpiffTask | None:
         return None
 
 
-def new_service_calls(step: Step) -> list[tuple[SpiffTask, dict[str, Any]]]:
-    """Service tasks that reached their call in this step; marks them so they are queued once."""
-    found = []
-    for task in step.workflow.get_tasks(state=TaskState.STARTED):
-        if isinstance(task.task_spec, AsyncServiceTask) and not task._get_internal_data(CALL_QUEUED):
-            request = task._get_internal_data(SERVICE_REQUEST)
-            if request:
-                task._set_internal_data(**{CALL_QUEUED: True})
-                found.append((task, request))
-    return found
-
-
-def save_service_calls(step: Step, calls: list[tuple[SpiffTask, dict[str, Any]]]) -> None:
-    if not calls:
+def save_service_calls(step: Step, found: Scan, batch: Batch) -> None:
+    if not found.requests:
         return
-    from datetime import timedelta
-
     lease = timedelta(seconds=settings.ANJU_SERVICE_LEASE_SECONDS)
     rows = [
-        ServiceCall(
-            instance=step.instance,
-            company_id=step.instance.company_id,
-            spiff_id=task.id,
-            element_id=task.task_spec.bpmn_id or task.task_spec.name,
-            name=(task.task_spec.bpmn_name or "")[:200],
-            operator=request["operator"],
-            params=request["params"],
-            idempotency_key=f"{step.instance.pk}:{task.id}",
-            next_attempt_at=step.now + lease,
-            created_at=step.now,
-        )
-        for task, request in calls
+        {
+            "instance": step.instance.pk,
+            "company": step.instance.company_id,
+            "spiff_id": task.id,
+            "element_id": task.task_spec.bpmn_id or task.task_spec.name,
+            "name": (task.task_spec.bpmn_name or "")[:200],
+            "operator": request["operator"],
+            "params": request["params"],
+            "idempotency_key": f"{step.instance.pk}:{task.id}",
+            "state": CallState.PENDING,
+            "attempts": 0,
+            "next_attempt_at": step.now + lease,
+            "last_error": "",
+            "created_at": step.now,
+        }
+        for task, request in found.requests
     ]
-    ServiceCall.objects.bulk_create(rows)
+    batch.insert(ServiceCall, rows)
     for row in rows:
         step.audit(
             AuditAction.SERVICE_CALL,
-            element_id=row.element_id,
-            details={"operator": row.operator, "params": row.params},
+            element_id=row["element_id"],
+            details={"operator": row["operator"], "params": row["params"]},
         )
-    keys = [row.idempotency_key for row in rows]
+    keys = [row["idempotency_key"] for row in rows]
 
     def dispatch() -> None:
         from .services import dispatch_calls

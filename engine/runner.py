@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connection, transaction
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -28,6 +28,7 @@ from .models import AuditEvent, Incident, ProcessInstance
 from .models.audit import AuditAction
 from .models.runtime import IncidentKind, InstanceStatus
 from .spiff import SPEC_CACHE, WORKFLOW_CACHE, decode_state, dump_state, encode_state, load_state
+from .sqlbatch import Batch
 
 log = logging.getLogger(__name__)
 
@@ -85,16 +86,8 @@ class Step:
                     f"more than {limit} automatic steps in one go: an endless automatic loop?"
                 )
 
-        if not self.guard(lambda: self.workflow.do_engine_steps(did_complete_task=counted)):
-            return
-        stalled = self.workflow.get_tasks(state=TaskState.READY, manual=False)
-        if stalled and not self.workflow.completed:
-            first = stalled[0]
-            self.add_incident(
-                IncidentKind.STALL,
-                f"the engine stopped with automatic work ready at {first.task_spec.bpmn_id}",
-                task=first,
-            )
+        self.guard(lambda: self.workflow.do_engine_steps(did_complete_task=counted))
+        # Automatic work left READY after this (a stall) is found by persist's scan of the tree.
 
     def add_incident(
         self, kind: str, message: str, *, task: SpiffTask | None = None, call: Any = None
@@ -147,10 +140,39 @@ def _script_message(exc: WorkflowTaskException) -> str:
     return " ".join(parts)
 
 
+_LOCK_FIELDS = ("id", "version_id", "process_key", "company_id", "business_key", "title", "customer_name",
+                "project", "room", "status", "revision", "started_by_id", "started_at", "updated_at", "ended_at")  # fmt: skip
+
+
 def lock_instance(instance_id: int, *, skip_locked: bool = False) -> ProcessInstance | None:
-    """Lock and fetch an instance without its state column (call inside a transaction)."""
-    query = ProcessInstance.objects.select_for_update(skip_locked=skip_locked).defer("state")
-    return query.filter(pk=instance_id).first()
+    """Lock and fetch an instance without its state column (call inside a transaction).
+
+    Plain SQL: this runs once per engine step, and the ORM's query compilation cost more than
+    the query itself."""
+    fields = [ProcessInstance._meta.get_field(n.removesuffix("_id")) for n in _LOCK_FIELDS]
+    quote = connection.ops.quote_name
+    sql = (
+        # Identifiers from model metadata, the value bound:
+        f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(ProcessInstance._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote('id')} = %s"
+    )
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [instance_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    converted = [_from_db(f, v) for f, v in zip(fields, row, strict=True)]
+    return ProcessInstance.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def _from_db(field: Any, value: Any) -> Any:
+    """What the ORM would make of a raw column value (SQLite hands back datetimes as text)."""
+    column = field.get_col(field.model._meta.db_table)
+    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = converter(value, column, connection)
+    return value
 
 
 def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
@@ -168,7 +190,7 @@ def open_step(instance: ProcessInstance, workflow: BpmnWorkflow, actor: Any, *, 
         workflow=workflow,
         actor=actor,
         now=clock.now(),
-        ready_before=set() if is_new else projection.ready_ids(workflow),
+        ready_before=set() if is_new else projection.ready_ids_before(workflow),
         timers_before=set() if is_new else projection.timer_ids(workflow),
         is_new=is_new,
     )
@@ -203,48 +225,73 @@ def run_step(
 
 
 def persist(step: Step) -> None:
-    """Write everything the step changed (call inside the step's transaction)."""
+    """Write everything the step changed, in one batch (call inside the step's transaction)."""
     instance, workflow = step.instance, step.workflow
-    calls = projection.new_service_calls(step)  # marks tasks in the workflow: before dump_state
+    scan = projection.scan(workflow)  # also marks new service requests: before dump_state
+    if scan.stalled and not step.incidents and not workflow.completed:
+        first = scan.stalled[0]
+        step.add_incident(
+            IncidentKind.STALL,
+            f"the engine stopped with automatic work ready at {first.task_spec.bpmn_id}",
+            task=first,
+        )
     projection.apply_instance_fields(step)
     if step.incidents:
         instance.status = InstanceStatus.INCIDENT
     elif workflow.completed:
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = step.now
-    state = encode_state(dump_state(workflow))
+    instance.state = encode_state(dump_state(workflow))
     instance.revision += 1
     instance.updated_at = step.now
-    fields = {
-        "state": state,
-        "revision": instance.revision,
-        "status": instance.status,
-        "updated_at": instance.updated_at,
-        "ended_at": instance.ended_at,
-        "title": instance.title,
-        "customer_name": instance.customer_name,
-        "project": instance.project,
-        "room": instance.room,
-    }
+    batch = Batch()
     if step.is_new:
-        instance.state = state
-        instance.save(force_insert=True)
-        for event in step.events:
-            event.instance = instance
-        for incident in step.incidents:
-            incident.instance = instance
+        instance.save(force_insert=True)  # the other rows need its id
     else:
-        ProcessInstance.objects.filter(pk=instance.pk).update(**fields)
+        batch.update(
+            ProcessInstance, {name: getattr(instance, name) for name in _SAVED_FIELDS}, {"id": instance.pk}
+        )
     # Registered first so that side effects run after it (an eager adapter call takes this workflow).
     revision = instance.revision
     transaction.on_commit(lambda: WORKFLOW_CACHE.put(instance.pk, revision, workflow))
-    projection.sync_tasks(step)
-    projection.sync_timers(step)
-    projection.save_service_calls(step, calls)
+    projection.sync_tasks(step, scan, batch)
+    projection.sync_timers(step, batch)
+    projection.save_service_calls(step, scan, batch)
     if workflow.completed and not step.incidents:
         step.audit(AuditAction.END)
-    if step.incidents:
-        Incident.objects.bulk_create(step.incidents)
-    AuditEvent.objects.bulk_create(step.events)
+    batch.insert(Incident, [_values(i, _INCIDENT_FIELDS) for i in step.incidents])
+    batch.insert(AuditEvent, [_values(e, _EVENT_FIELDS) for e in step.events])
+    batch.flush()
     for callback in step.after_commit:
         transaction.on_commit(callback)
+
+
+_SAVED_FIELDS = (
+    "state",
+    "revision",
+    "status",
+    "updated_at",
+    "ended_at",
+    "title",
+    "customer_name",
+    "project",
+    "room",
+)
+_EVENT_FIELDS = ("at", "company_id", "actor_id", "actor_name", "action", "instance_id", "task_id", "process_key",
+                 "element_id", "details")  # fmt: skip
+_INCIDENT_FIELDS = ("instance_id", "company_id", "kind", "element_id", "element_name", "spiff_id",
+                    "service_call_id", "message", "created_at")  # fmt: skip
+
+
+def _values(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Field values of an unsaved model object by field name. A foreign key assigned as an object
+    that was saved since (a new instance) is read from that object, never fetched."""
+    values = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        if field.is_relation:
+            related = obj._state.fields_cache.get(field.name)
+            values[field.name] = related.pk if related is not None else getattr(obj, field.attname)
+        else:
+            values[name] = getattr(obj, name)
+    return values

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from SpiffWorkflow.util.task import TaskState
 
 from . import audit, clock
@@ -33,7 +34,11 @@ def dispatch_calls(keys: list[str]) -> None:
     """Hand calls to Celery (run inline in embedded mode). Called after the asking step commits."""
     from .tasks import run_service_call
 
+    eager = run_service_call.app.conf.task_always_eager
     for key in keys:
+        if eager:  # embedded mode: what Celery's eager apply would do, without its bookkeeping
+            run_call(key)
+            continue
         try:
             run_service_call.delay(key)
         except Exception:  # broker down: the sweeper runs the call when its lease ends
@@ -71,21 +76,22 @@ def record_result(call: ServiceCall, result: dict[str, Any]) -> None:
     """The engine step that stores an adapter's result and completes the service task."""
 
     def action(step: Step) -> None:
-        row = ServiceCall.objects.filter(pk=call.pk, state=CallState.PENDING).first()
-        if row is None:
-            raise Skip  # another worker recorded it first
-        task = step.workflow.get_task_from_id(row.spiff_id)
-        ServiceCall.objects.filter(pk=row.pk).update(
+        # One conditional UPDATE: only a pending call is recorded (a second worker's result, or a
+        # late one after an incident was opened, changes nothing).
+        recorded = ServiceCall.objects.filter(pk=call.pk, state=CallState.PENDING).update(
             state=CallState.DONE,
             result=result,
-            attempts=row.attempts + 1,
+            attempts=F("attempts") + 1,
             completed_at=step.now,
             last_error="",
         )
+        if not recorded:
+            raise Skip
+        task = step.workflow.get_task_from_id(call.spiff_id)
         step.audit(
             AuditAction.SERVICE_RESULT,
-            element_id=row.element_id,
-            details={"operator": row.operator, "result": result},
+            element_id=call.element_id,
+            details={"operator": call.operator, "result": result},
         )
         if task.state != TaskState.STARTED:
             return  # the task was cancelled meanwhile (e.g. an interrupting boundary event)

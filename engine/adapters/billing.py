@@ -6,10 +6,11 @@ retried call records nothing twice.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .. import clock
 from ..models import Bill
@@ -34,9 +35,6 @@ class BillingAdapter(Adapter):
     )
 
     def call(self, operation: str, params: dict[str, Any], context: CallContext) -> dict[str, Any]:
-        existing = Bill.objects.filter(idempotency_key=context.idempotency_key).first()
-        if existing is not None:
-            return _result(existing)
         amount = _amount(params.get("amount"))
         direction = str(params.get("direction", ""))
         if direction not in Bill.Direction.values:
@@ -44,8 +42,10 @@ class BillingAdapter(Adapter):
         customer = str(params.get("customer") or "").strip()
         if not customer:
             raise PermanentError("customer is required")
+        # The insert is the deduplication (a second run finds the first run's row); a savepoint only
+        # when called inside someone's transaction.
         try:
-            with transaction.atomic():
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 bill = Bill.objects.create(
                     idempotency_key=context.idempotency_key,
                     company_id=context.company_id,

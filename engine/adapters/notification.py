@@ -9,12 +9,16 @@ never sends twice.
 from __future__ import annotations
 
 import re
+import time
+from contextlib import nullcontext
 from typing import Any
 
 import phonenumbers
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from .. import clock
 from ..models import NotificationTemplate, OutboxMessage
@@ -47,9 +51,6 @@ class NotificationAdapter(Adapter):
 
     def call(self, operation: str, params: dict[str, Any], context: CallContext) -> dict[str, Any]:
         channel = Channel.SMS if operation == "send_sms" else Channel.MAIL
-        existing = OutboxMessage.objects.filter(idempotency_key=context.idempotency_key).first()
-        if existing is not None and existing.status in ("recorded", "sent"):
-            return _result(existing)
         template = _template(str(params.get("template", "")), channel)
         values = params.get("params") or {}
         if not isinstance(values, dict):
@@ -62,9 +63,8 @@ class NotificationAdapter(Adapter):
         else:
             recipients = _mail_recipients(str(params.get("to", "")), context.company_id)
         deliver = channel == Channel.MAIL and settings.ANJU_NOTIFY_MAIL_DELIVERY
-        message = existing or _record(
-            context, channel, recipients, template, values, subject, content, deliver
-        )
+        # The insert is the deduplication: a second run of the call finds the first one's row.
+        message = _record(context, channel, recipients, template, values, subject, content, deliver)
         if deliver and message.status != "sent":
             send_mail(subject or template.name, content, None, recipients, fail_silently=False)
             OutboxMessage.objects.filter(pk=message.pk).update(status="sent")
@@ -76,8 +76,23 @@ def _result(message: OutboxMessage) -> dict[str, Any]:
     return {"message_id": message.pk, "status": message.status, "recipient": message.recipient}
 
 
+_TEMPLATE_TTL_S = 30.0
+_templates: dict[str, tuple[float, NotificationTemplate | None]] = {}
+
+
+@receiver([post_save, post_delete], sender=NotificationTemplate)
+def _forget_template(sender: Any, instance: NotificationTemplate, **kwargs: Any) -> None:
+    _templates.pop(instance.template_id, None)
+
+
 def _template(template_id: str, channel: str) -> NotificationTemplate:
-    template = NotificationTemplate.objects.filter(template_id=template_id, active=True).first()
+    """The active template, cached for a few seconds (edits in other processes show within 30 s)."""
+    cached = _templates.get(template_id)
+    if cached is not None and time.monotonic() - cached[0] < _TEMPLATE_TTL_S:
+        template = cached[1]
+    else:
+        template = NotificationTemplate.objects.filter(template_id=template_id, active=True).first()
+        _templates[template_id] = (time.monotonic(), template)
     if template is None:
         raise PermanentError(f"no active notification template {template_id!r}")
     if template.channel != channel:
@@ -129,8 +144,11 @@ def _record(
     content: str,
     deliver: bool,
 ) -> OutboxMessage:
+    # A single INSERT needs no transaction of its own; inside someone's transaction a savepoint
+    # keeps a duplicate-key error from spoiling it.
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             return OutboxMessage.objects.create(
                 idempotency_key=context.idempotency_key,
                 company_id=context.company_id,

@@ -220,3 +220,22 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         """True until an operator's retry resolved it."""
         return self.resolved_at is None
+
+
+class BusinessKeyCounter(models.Model):
+    """Numbers business keys per company, flow and day (COMPLAINT-20261127-0001) without races."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    process_key = models.CharField(max_length=100)
+    day = models.DateField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "process_key", "day"], name="business_key_counter_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_key} {self.day}: {self.value}"
