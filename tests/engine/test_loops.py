@@ -26,3 +26,21 @@ def test_each_round_creates_a_new_task_row(api, flow, restore_mode):
     second = only_task(agent, started["id"])
     assert second["id"] != first["id"]
     assert second["element_id"] == first["element_id"] == "Task_Work"
+
+
+def test_an_endless_automatic_loop_becomes_an_incident_instead_of_hanging(api, flow, settings):
+    settings.ANJU_MAX_ENGINE_STEPS = 300
+    flow("autoloop")
+    agent = api("agent")
+    started = start(agent, "autoloop", {"n": 0, "limit": 10**9})
+    assert started["status"] == "incident"
+    incident = instance(agent, started["id"])["incidents"][0]
+    assert incident["kind"] == "stall" and "300" in incident["message"]
+
+
+def test_a_long_automatic_loop_within_the_limit_finishes(api, flow):
+    flow("autoloop")
+    agent = api("agent")
+    started = start(agent, "autoloop", {"n": 0, "limit": 500})
+    assert started["status"] == "completed"
+    assert instance(agent, started["id"])["data"]["n"] == 500
