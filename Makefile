@@ -48,16 +48,18 @@ services:
 	@sleep 1
 
 test: install browser services lint
-	@set -e; \
+	@failed=0; \
 	if pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
 	  echo "=== test run 1/2: PostgreSQL + Redis (production mode: $(PG_URL), $(REDIS_TEST_URL)) ==="; \
-	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS); \
+	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS) || failed=1; \
 	else \
 	  echo "=== PostgreSQL or Redis is not reachable: SKIPPING the PostgreSQL + Redis run ==="; \
 	  echo "    (start them: see README; CI has both)"; \
 	fi; \
 	echo "=== test run 2/2: SQLite (embedded mode, Celery tasks in-process) ==="; \
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q $(PYTEST_ARGS) || failed=1; \
+	if [ $$failed -ne 0 ]; then echo "=== FAILED: see the runs above ==="; exit 1; fi; \
+	echo "=== both runs passed ==="
 
 bench: install services
 	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
@@ -75,7 +77,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_Hans -i forms -i node_modules -i .venv -i tests -i bench
+	$(PY) manage.py makemessages -l zh_Hans -i forms -i node_modules -i .venv -i tests -i bench -i staticfiles -i var
 	cd webapp/locale/zh_Hans/LC_MESSAGES && msgfmt -o django.mo django.po
 	cd forms/locale/zh_Hans/LC_MESSAGES && msgfmt -o django.mo django.po
 

@@ -77,7 +77,7 @@ def _result(message: OutboxMessage) -> dict[str, Any]:
 
 
 _TEMPLATE_TTL_S = 30.0
-_templates: dict[str, tuple[float, NotificationTemplate | None]] = {}
+_templates: dict[str, tuple[float, NotificationTemplate]] = {}
 
 
 @receiver([post_save, post_delete], sender=NotificationTemplate)
@@ -92,7 +92,8 @@ def _template(template_id: str, channel: str) -> NotificationTemplate:
         template = cached[1]
     else:
         template = NotificationTemplate.objects.filter(template_id=template_id, active=True).first()
-        _templates[template_id] = (time.monotonic(), template)
+        if template is not None:  # a missing one is not remembered: fixing it works at once
+            _templates[template_id] = (time.monotonic(), template)
     if template is None:
         raise PermanentError(f"no active notification template {template_id!r}")
     if template.channel != channel:

@@ -31,3 +31,11 @@ def test_engine_messages_have_chinese_translations():
             translation.gettext("You are not in the group this task belongs to.")
             == "您不在该任务所属的工作组中。"
         )
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks(client, cast):
+    client.force_login(cast["agent"])
+    page = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "我的待办" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/inbox/"})
+    assert "Inbox" in client.get("/inbox/").content.decode()
