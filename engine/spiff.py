@@ -17,6 +17,7 @@ from collections import OrderedDict
 from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -80,8 +81,6 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
     ) -> BpmnWorkflow:
         if specs is None:
             raise ValueError("state-only workflows are restored with the specs of their version")
-        from uuid import UUID
-
         workflow = self.target_class(specs.top, specs.subprocesses, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))

@@ -6,13 +6,8 @@ import pytest
 
 from engine import clock
 from engine.models import Task
+from tests.complaint_data import INTAKE
 from tests.helpers import complete, only_task, start, tasks
-
-INTAKE = {
-    "customer_name": "张三", "customer_mobile": "13800138000", "project": "安居·滨海花园", "room": "3栋2单元1502",
-    "channel": "hotline", "issue_type": "complaint", "issue_class": "construction_quality",
-    "description": "卫生间墙面渗水发霉", "group_complaint": False, "answered_on_spot": False,
-}  # fmt: skip
 
 
 @pytest.fixture
