@@ -55,7 +55,6 @@ class Step:
     incidents: list[Incident] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     completed_by_actor: set[UUID] = field(default_factory=set)
-    fired_timers: set[UUID] = field(default_factory=set)
     latest_data: dict[str, Any] | None = None
     is_new: bool = False
 

@@ -29,7 +29,6 @@ def fire_one_due_timer() -> bool:
             timer = Timer.objects.filter(pk=timer_pk, state=TimerState.PENDING).first()
             if timer is None:
                 raise Skip  # fired or cancelled by another step meanwhile
-            step.fired_timers.add(timer.spiff_id)
             if step.guard(step.workflow.refresh_timers):
                 step.advance()
             if timer.spiff_id in timer_ids(step.workflow):
