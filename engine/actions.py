@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from . import audit, clock, formstore
+from . import audit, clock, formstore, hooks
 from .errors import BadRequest, Conflict, FormInvalid, NotAllowed
 from .models import BusinessKeyCounter, Incident, ProcessInstance, ProcessVersion, ServiceCall, Task
 from .models.audit import AuditAction
@@ -89,6 +89,11 @@ def do_start_instance(user: Any, process_key: str, data: Any, business_key: str 
         try:
             return _start(user, version, accepted, key)
         except IntegrityError as exc:
+            taken = ProcessInstance.objects.filter(
+                company_id=user.company_id, process_key=process_key, business_key=key
+            ).exists()
+            if not taken:
+                raise  # some other constraint: a bug, not a clash of business keys
             if business_key or attempt == 4:
                 raise BadRequest(_("Business key %(key)s is already used.") % {"key": key}) from exc
     raise AssertionError("unreachable")
@@ -110,10 +115,20 @@ def _start(user: Any, version: ProcessVersion, data: dict[str, Any], business_ke
         workflow = new_workflow(SPEC_CACHE.get(version.pk))
         step = open_step(instance, workflow, user, is_new=True)
         start_data = {**data, "business_key": business_key}
+        details: dict[str, Any] = {"version": version.version, "data": data}
+        start = version.summary.get("start") or {}
+        if start.get("hook"):
+            context = hooks.HookContext(
+                instance=instance, element_id=start.get("element_id", ""), actor=user, data=dict(start_data),
+                submitted=data, now=now,
+            )  # fmt: skip
+            result = hooks.run(start["hook"], context)
+            start_data.update(result.data)
+            details["hook"] = {"name": start["hook"], "data": result.data, "flags": result.flags}
         for task in workflow.get_tasks(state=SpiffState.READY):
             task.data.update(start_data)
         step.latest_data = start_data
-        step.audit(AuditAction.START, details={"version": version.version, "data": data})
+        step.audit(AuditAction.START, details=details)
         step.advance()
         persist(step)
     return instance
@@ -194,14 +209,22 @@ def do_complete_task(user: Any, task: Task, data: Any) -> Task:
             raise Conflict(_("This task is no longer waiting."))
         before = dict(spiff_task.data)
         spiff_task.data.update(accepted)
+        details: dict[str, Any] = {"data": accepted, "changed": audit.changes(before, accepted)}
+        hook_name = hooks.hook_of(spiff_task.task_spec)
+        if hook_name:
+            context = hooks.HookContext(
+                instance=step.instance, element_id=task.element_id, actor=user, data=dict(spiff_task.data),
+                submitted=accepted, now=step.now, task=task,
+            )  # fmt: skip
+            result = hooks.run(hook_name, context)
+            spiff_task.data.update(result.data)
+            if result.flags:
+                Task.objects.filter(pk=task.pk).update(flags=result.flags)
+                task.flags = result.flags
+            details["hook"] = {"name": hook_name, "data": result.data, "flags": result.flags}
         step.completed_by_actor.add(spiff_task.id)
         step.latest_data = spiff_task.data
-        step.audit(
-            AuditAction.COMPLETE,
-            task_id=task.pk,
-            element_id=task.element_id,
-            details={"data": accepted, "changed": audit.changes(before, accepted)},
-        )
+        step.audit(AuditAction.COMPLETE, task_id=task.pk, element_id=task.element_id, details=details)
         if step.guard(spiff_task.run):
             step.advance()
 
@@ -297,3 +320,54 @@ def _retry_engine(step: Step, incident: Incident, data: dict[str, Any]) -> None:
         if data:
             workflow.get_task_from_id(failed.id).data.update(data)
     step.advance()
+
+
+def do_cancel_instance(user: Any, instance: ProcessInstance, reason: str) -> ProcessInstance:
+    """End a running instance: its open tasks, timers and pending calls are cancelled, audited."""
+    if not reason.strip():
+        raise FormInvalid({"reason": [_("Give a reason.")]})
+
+    def action(step: Step) -> None:
+        if not step.instance.is_open():
+            raise Conflict(_("This instance has already ended."))
+        step.workflow.cancel()
+        step.instance.status = InstanceStatus.CANCELLED
+        step.instance.ended_at = step.now
+        ServiceCall.objects.filter(instance_id=step.instance.pk, state=CallState.PENDING).update(
+            state=CallState.CANCELLED, completed_at=step.now
+        )
+        Incident.objects.filter(instance_id=step.instance.pk, resolved_at__isnull=True).update(
+            resolved_at=step.now, resolved_by=user
+        )
+        step.audit(AuditAction.CANCEL, details={"reason": reason.strip()[:1000]})
+
+    run_step(instance.pk, user, action)
+    instance.refresh_from_db()
+    return instance
+
+
+def do_update_instance_data(
+    user: Any, instance: ProcessInstance, changes: dict[str, Any], reason: str
+) -> None:
+    """Correct workflow data (a sales change moving a subscription to another room, say): the
+    values are written to every task waiting in the flow, so the work ahead sees them; audited
+    field by field."""
+    if not isinstance(changes, dict) or not changes:
+        raise FormInvalid({"changes": [_("Nothing to change.")]})
+
+    def action(step: Step) -> None:
+        if not step.instance.is_open():
+            raise Conflict(_("This instance has already ended."))
+        waiting = step.workflow.get_tasks(state=SpiffState.READY | SpiffState.WAITING | SpiffState.STARTED)
+        if not waiting:
+            raise Conflict(_("No task of this instance is waiting."))
+        before = dict(waiting[0].data)
+        for task in waiting:
+            task.data.update(changes)
+        step.latest_data = waiting[0].data
+        step.audit(
+            AuditAction.UPDATE_DATA,
+            details={"reason": reason.strip()[:1000], "changed": audit.changes(before, changes)},
+        )
+
+    run_step(instance.pk, user, action)

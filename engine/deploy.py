@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
-from . import audit, clock
+from . import audit, clock, hooks
 from .errors import DeployError, Problem
 from .lint import BPMN, lint_bpmn, local, properties
 from .models import ProcessFile, ProcessVersion
@@ -157,29 +157,30 @@ def check_flow(files: dict[str, bytes]) -> CheckedFlow:
         specs = Specs(parser.get_spec(key), parser.get_subprocess_specs(key))
     except (SpiffWorkflowException, etree.LxmlError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DeployError([_spiff_problem(exc)]) from exc
-    start_form, start_ui = _start_forms(trees, key)
+    start_form, start_ui, start = _start_event(trees, key)
     return CheckedFlow(
         key=key,
         name=name,
         specs=specs,
         files=files,
         sha256=content_hash(files),
-        summary=_summary(trees),
+        summary={**_summary(trees), "start": start},
         start_form=start_form,
         start_ui_form=start_ui,
     )
 
 
-def _start_forms(trees: dict[str, etree._ElementTree], key: str) -> tuple[str, str]:
+def _start_event(trees: dict[str, etree._ElementTree], key: str) -> tuple[str, str, dict[str, str]]:
+    """The top process's (first) none start event: its form files, id and hook."""
     for tree in trees.values():
         for process in tree.iter(f"{{{BPMN}}}process"):
             if process.get("id") != key:
                 continue
             for start in process.findall(f"{{{BPMN}}}startEvent"):
                 props = properties(start)
-                if props.get("formJsonSchemaFilename"):
-                    return props["formJsonSchemaFilename"], props.get("formUiSchemaFilename", "")
-    return "", ""
+                facts = {"element_id": start.get("id", ""), "hook": props.get(hooks.PROPERTY, "")}
+                return props.get("formJsonSchemaFilename", ""), props.get("formUiSchemaFilename", ""), facts
+    return "", "", {}
 
 
 SUMMARY_TYPES = {

@@ -33,7 +33,10 @@ def snapshot(instance: ProcessInstance) -> Snapshot:
     """Current data and which diagram elements are active, done or failed."""
     state = ProcessInstance.objects.values_list("state", flat=True).get(pk=instance.pk)
     workflow = load_state(decode_state(state), SPEC_CACHE.get(instance.version_id))
-    if workflow.completed:
+    waiting = [] if workflow.completed else workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    if waiting:
+        data = waiting[0].data  # what the work ahead sees (corrections included)
+    elif workflow.completed:
         data = workflow.data or (workflow.last_task.data if workflow.last_task else {})
     else:
         data = workflow.last_task.data if workflow.last_task else {}

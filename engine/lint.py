@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from . import sandbox
+from . import hooks, options, sandbox
 from .adapters import get_operation, operations
 from .errors import Problem
 
@@ -237,6 +237,11 @@ def check_tasks(name: str, tree: etree._ElementTree, files: dict[str, bytes]) ->
         problems.extend(_check_form(name, el, files, required=False))
     for el in tree.iter(f"{{{BPMN}}}serviceTask"):
         problems.extend(_check_service(name, el))
+    for el in tree.iter(f"{{{BPMN}}}userTask", f"{{{BPMN}}}startEvent"):
+        hook = properties(el).get(hooks.PROPERTY)
+        if hook is not None and hooks.get(hook) is None:
+            known = ", ".join(hooks.names()) or "none"
+            problems.append(_problem(name, el, f"unknown {hooks.PROPERTY} {hook!r} (known: {known})"))
     return problems
 
 
@@ -258,6 +263,14 @@ def _check_form(name: str, el: etree._Element, files: dict[str, bytes], *, requi
     if isinstance(schema, dict):
         for message in check_schema(schema, ui if isinstance(ui, dict) else None):
             problems.append(_problem(name, el, f"form {schema_name}: {message}"))
+        for field, prop in (schema.get("properties") or {}).items():
+            source = prop.get(options.KEYWORD) if isinstance(prop, dict) else None
+            if source is not None and not options.exists(str(source)):
+                problems.append(
+                    _problem(
+                        name, el, f"form {schema_name}: field {field!r} names unknown options {source!r}"
+                    )
+                )
     return problems
 
 

@@ -124,6 +124,7 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
         "form_ui_schema": props.get("formUiSchemaFilename", ""),
         "instructions": extensions.get("instructionsForEndUser") or "",
         "state": RowState.READY,
+        "flags": [],
         "created_at": step.now,
         "due_at": _due_at(task, props.get("dueIn"), step.now),
     }

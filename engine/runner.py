@@ -235,7 +235,9 @@ def persist(step: Step) -> None:
             task=first,
         )
     projection.apply_instance_fields(step)
-    if step.incidents:
+    if instance.status == InstanceStatus.CANCELLED:
+        instance.ended_at = instance.ended_at or step.now
+    elif step.incidents:
         instance.status = InstanceStatus.INCIDENT
     elif workflow.completed:
         instance.status = InstanceStatus.COMPLETED
@@ -256,7 +258,7 @@ def persist(step: Step) -> None:
     projection.sync_tasks(step, scan, batch)
     projection.sync_timers(step, batch)
     projection.save_service_calls(step, scan, batch)
-    if workflow.completed and not step.incidents:
+    if instance.status == InstanceStatus.COMPLETED and workflow.completed and not step.incidents:
         step.audit(AuditAction.END)
     batch.insert(Incident, [_values(i, _INCIDENT_FIELDS) for i in step.incidents])
     batch.insert(AuditEvent, [_values(e, _EVENT_FIELDS) for e in step.events])

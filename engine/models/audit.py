@@ -20,6 +20,8 @@ class AuditAction(models.TextChoices):
     SERVICE_FAILED = "service_failed", "服务调用失败"
     INCIDENT = "incident", "故障"
     RETRY = "retry", "重试"
+    CANCEL = "cancel", "取消"
+    UPDATE_DATA = "update_data", "修改数据"
     END = "end", "结束"
 
 

@@ -102,6 +102,9 @@ class Task(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    flags = models.JSONField(
+        "标记", default=list, blank=True, help_text="set by the flow's hook, e.g. late_entry"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "任务"
