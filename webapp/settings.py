@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "webapp.accounts",
+    "webapp.realestate",
     "engine",
     "webapp.pages",
 ]

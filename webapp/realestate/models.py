@@ -1,0 +1,196 @@
+"""Real-estate master data: 项目 → 分期 → 楼栋 → 单元 → 楼层 → 房间, customers and payment methods.
+
+Money is Decimal yuan with two places, areas Decimal square metres; never float.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Phase(models.Model):
+    """分期 of a project."""
+
+    project = models.ForeignKey("accounts.Project", on_delete=models.PROTECT, related_name="phases")
+    name = models.CharField("名称", max_length=60)
+    code = models.CharField("代码", max_length=20)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分期"
+        constraints = [models.UniqueConstraint(fields=["project", "code"], name="phase_code_per_project")]
+
+    def __str__(self) -> str:
+        return f"{self.project.name} {self.name}"
+
+
+class Building(models.Model):
+    """楼栋."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="buildings")
+    name = models.CharField("名称", max_length=60, help_text="例如 3栋")
+    code = models.CharField("代码", max_length=20)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "楼栋"
+        constraints = [models.UniqueConstraint(fields=["phase", "code"], name="building_code_per_phase")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """单元 (entrance) of a building."""
+
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField("名称", max_length=60, help_text="例如 1单元")
+    code = models.CharField("代码", max_length=20)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单元"
+        constraints = [models.UniqueConstraint(fields=["building", "code"], name="unit_code_per_building")]
+
+    def __str__(self) -> str:
+        return f"{self.building.name}{self.name}"
+
+
+class Floor(models.Model):
+    """楼层 of a unit (negative numbers for basements)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="floors")
+    number = models.IntegerField("层号")
+    name = models.CharField("名称", max_length=20, blank=True, help_text="例如 15层")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "楼层"
+        constraints = [models.UniqueConstraint(fields=["unit", "number"], name="floor_number_per_unit")]
+        ordering = ["unit", "number"]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.number}层"
+
+
+class RoomStatus(models.TextChoices):
+    AVAILABLE = "available", "可售"
+    SUBSCRIBED = "subscribed", "认购"
+    CONTRACTED = "contracted", "签约"
+    DELIVERED = "delivered", "交付"
+
+
+class Room(models.Model):
+    """房间: what is sold. Status moves 可售 → 认购 → 签约 → 交付 only through the sales flow's hooks
+    (conditional updates, so two salespeople can never both take one room)."""
+
+    floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="rooms")
+    project = models.ForeignKey("accounts.Project", on_delete=models.PROTECT, related_name="rooms")
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="rooms")
+    code = models.CharField("房间代码", max_length=40, help_text="项目内唯一，例如 BH-3-1-1502")
+    name = models.CharField("房间名称", max_length=60, help_text="例如 1502")
+    built_area = models.DecimalField("建筑面积(㎡)", max_digits=10, decimal_places=2)
+    chargeable_area = models.DecimalField("收费面积(㎡)", max_digits=10, decimal_places=2)
+    layout = models.CharField("户型", max_length=40, help_text="例如 三室两厅两卫")
+    orientation = models.CharField("朝向", max_length=20, help_text="例如 南、东南")
+    list_price = models.DecimalField("标准总价(元)", max_digits=14, decimal_places=2)
+    status = models.CharField(
+        "销售状态", max_length=12, choices=RoomStatus.choices, default=RoomStatus.AVAILABLE
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "房间"
+        constraints = [models.UniqueConstraint(fields=["project", "code"], name="room_code_per_project")]
+        indexes = [models.Index(fields=["company", "status"], name="room_company_status")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def label(self) -> str:
+        """楼栋单元-房号 as salespeople say it, e.g. 3栋1单元1502."""
+        unit = self.floor.unit
+        return f"{unit.building.name}{unit.name}{self.name}"
+
+
+class CustomerType(models.TextChoices):
+    INDIVIDUAL = "individual", "个人"
+    COMPANY = "company", "公司"
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", "居民身份证"
+    PASSPORT = "passport", "护照"
+    HK_MACAO_PERMIT = "hk_macao_permit", "港澳居民来往内地通行证"
+    TAIWAN_PERMIT = "taiwan_permit", "台湾居民来往大陆通行证"
+    BUSINESS_LICENSE = "business_license", "营业执照"
+    OTHER = "other", "其他"
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class Customer(models.Model):
+    """客户 with every field DOMAIN.md requires; `webapp.realestate.customers.check_customer` holds
+    the 考核要点 rules. name_pinyin / name_initials are kept for search (pypinyin)."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="customers")
+    name = models.CharField("客户名称", max_length=100)
+    customer_type = models.CharField("客户类型", max_length=12, choices=CustomerType.choices)
+    nationality = models.CharField("国籍", max_length=40)
+    is_group_employee = models.BooleanField("是否集团员工", default=False)
+    id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices)
+    id_number = models.CharField("证件号码", max_length=40)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    gender = models.CharField("性别", max_length=8, choices=Gender.choices, blank=True)
+    mobile = models.CharField("移动电话", max_length=20, blank=True)
+    office_phone = models.CharField("办公电话", max_length=30, blank=True)
+    home_phone = models.CharField("家庭电话", max_length=30, blank=True)
+    address = models.CharField("通讯地址", max_length=200)
+    postcode = models.CharField("邮政编码", max_length=10, blank=True)
+    name_pinyin = models.CharField(max_length=300, blank=True, editable=False)
+    name_initials = models.CharField(max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField("登记时间")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "客户"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "id_type", "id_number"], name="customer_id_per_company"
+            )
+        ]
+        indexes = [models.Index(fields=["company", "name_initials"], name="customer_initials")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LoanKind(models.TextChoices):
+    NONE = "none", "无贷款"
+    COMMERCIAL = "commercial", "商业按揭"
+    FUND = "fund", "公积金贷款"
+    COMBINED = "combined", "组合贷款"
+
+
+class PaymentMethod(models.Model):
+    """付款方式 (一次性, 分期, 商业按揭, 公积金贷款, 组合贷款). `installments` lists the buyer's own
+    payments after the deposit as [{"item": "首付款", "percent": "30", "days_after_signing": 0}, …];
+    the percentages of a loan method cover the down payment only (the loan pays the rest)."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="payment_methods")
+    code = models.SlugField("代码", max_length=30)
+    name = models.CharField("名称", max_length=40)
+    needs_loan = models.BooleanField("需要贷款", default=False)
+    loan_kind = models.CharField("贷款类型", max_length=12, choices=LoanKind.choices, default=LoanKind.NONE)
+    installments = models.JSONField("付款计划", default=list)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "付款方式"
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="payment_method_code_per_company")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
