@@ -22,7 +22,18 @@ ROLES: dict[str, list[str]] = {
     "运维": ["retry_incident", "view_all_instances"],
 }
 
-WORK_GROUPS = ["客服中心", "公司领导", "工程部", "设计部", "营销部", "物业部"]
+WORK_GROUPS = [
+    "客服中心",
+    "公司领导",
+    "工程部",
+    "设计部",
+    "营销部",
+    "物业部",
+    "销售部",
+    "销售经理",
+    "营销总监",
+    "按揭专员",
+]
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,11 @@ PEOPLE = [
     Person("steward", "钱进", "物业管家", "sz", ("物业部",), ()),
     Person("head", "陈总", "公司负责人", "sz", ("公司领导",), ("公司领导",), "13800138008"),
     Person("analyst", "刘洋", "业务分析师", "sz", (), ("业务分析",)),
-    Person("sales", "孙丽", "置业顾问", "sz", (), ()),
+    Person("sales", "孙丽", "置业顾问", "sz", ("销售部",), (), "13800138010"),
+    Person("sales2", "周杰", "置业顾问", "sz", ("销售部",), (), "13800138011"),
+    Person("sales_mgr", "吴磊", "销售经理", "sz", ("销售部", "销售经理"), ("部门经理",), "13800138012"),
+    Person("mkt_director", "林芳", "营销总监", "sz", ("营销总监",), (), "13800138013"),
+    Person("mortgage", "郭敏", "按揭专员", "sz", ("按揭专员",), (), "13800138014"),
     Person("outsider", "马克", "客服专员（上海公司）", "sh", ("客服中心",), ("客服主管",)),
 ]
 
@@ -116,7 +131,8 @@ def ensure_people() -> dict[str, User]:
 
 
 _MAILBOXES = {"客服中心": "kefu", "公司领导": "leaders", "工程部": "gongcheng", "设计部": "sheji", "营销部": "yingxiao",
-              "物业部": "wuye"}  # fmt: skip
+              "物业部": "wuye", "销售部": "xiaoshou", "销售经理": "xiaoshou-jingli", "营销总监": "yingxiao-zongjian",
+              "按揭专员": "anjie"}  # fmt: skip
 
 
 def _mailbox(group_name: str) -> str:

@@ -108,7 +108,8 @@ def compute_schedule(
         lines.append(ScheduleLine(len(lines) + 1, "商业贷款", "commercial_loan", loan_due, commercial_loan))
     if fund_loan:
         lines.append(ScheduleLine(len(lines) + 1, "公积金贷款", "fund_loan", loan_due, fund_loan))
-    assert sum(line.amount for line in lines) == total  # noqa: S101 (the invariant this module exists for)
+    if sum(line.amount for line in lines) != total:  # the invariant this module exists for
+        raise AssertionError(f"schedule lines do not add up to {total}")
     return lines
 
 
