@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "webapp.accounts",
     "webapp.realestate",
     "engine",
+    "webapp.sales",
     "webapp.pages",
 ]
 

@@ -3,7 +3,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("webapp.realestate.api_urls")),
+    path("api/", include("webapp.sales.api_urls")),
     path("api/", include("webapp.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("webapp.realestate.urls")),
+    path("", include("webapp.sales.urls")),
     path("", include("webapp.pages.urls")),
 ]

@@ -30,6 +30,7 @@ class BillingAdapter(Adapter):
                 Param("amount", '金额（元，字符串，两位小数）e.g. "500.00"'),
                 Param("direction", "receivable 应收 / payable 应付"),
                 Param("note", "备注", required=False),
+                Param("paid", "已收/已付 (true when the money has already changed hands)", required=False),
             ),
         ),
     )
@@ -56,6 +57,7 @@ class BillingAdapter(Adapter):
                     direction=direction,
                     amount=amount,
                     note=str(params.get("note") or "")[:500],
+                    status="paid" if params.get("paid") is True else "open",
                     created_at=clock.now(),
                 )
         except IntegrityError:

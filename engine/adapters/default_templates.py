@@ -27,6 +27,12 @@ TEMPLATES = [
 ]
 
 
+def register_templates(specs: list[dict[str, str]]) -> None:
+    """Apps add the templates their flows use (in AppConfig.ready); same keys as TEMPLATES."""
+    known = {t["template_id"] for t in TEMPLATES}
+    TEMPLATES.extend(spec for spec in specs if spec["template_id"] not in known)
+
+
 def ensure_default_templates() -> int:
     """Create the templates that do not exist yet (existing ones are left as edited). Idempotent."""
     from ..models import NotificationTemplate
