@@ -62,7 +62,7 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "name", "element_id", "process_key", "lane", "state", "assignee", "claimed_at",
-                  "created_at", "due_at", "overdue", "completed_at", "completed_by", "instance"]  # fmt: skip
+                  "created_at", "due_at", "overdue", "completed_at", "completed_by", "flags", "instance"]  # fmt: skip
 
     def get_overdue(self, obj: Task) -> bool:
         return obj.is_overdue(self.context.get("now") or clock.now())
@@ -77,19 +77,26 @@ class TaskDetailSerializer(TaskSerializer):
         fields = [*TaskSerializer.Meta.fields, "instructions", "form", "data"]
 
     def get_form(self, obj: Task) -> dict[str, Any]:
-        from engine import formstore
+        from engine import formstore, options
 
         version_id = obj.instance.version_id
+        schema = formstore.form(version_id, obj.form_schema)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
         return {
             "schema_file": obj.form_schema,
-            "schema": formstore.form(version_id, obj.form_schema),
+            "schema": schema,
             "ui_schema": formstore.form(version_id, obj.form_ui_schema),
+            # choices of x-options fields from master data, for this user
+            "options": options.resolved(schema, user, self.get_data(obj)) if user is not None else {},
         }
 
     def get_data(self, obj: Task) -> dict[str, Any]:
         from engine.inspect import task_data
 
-        return task_data(obj.instance, obj.spiff_id) if obj.is_open() else {}
+        if not hasattr(obj, "_data_for_api"):  # loaded once for both the form options and the data
+            obj._data_for_api = task_data(obj.instance, obj.spiff_id) if obj.is_open() else {}
+        return obj._data_for_api
 
 
 class StartSerializer(serializers.Serializer):

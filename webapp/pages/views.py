@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from engine import access, actions, formstore, inspect
+from engine import access, actions, formstore, inspect, options
 from engine.errors import BadRequest, Conflict, FormInvalid
 from engine.models import AuditEvent, ProcessInstance, ProcessVersion, Task
 from engine.models.audit import AuditAction
@@ -191,7 +191,8 @@ def _task_page(
             data.update(_submitted(task))
         elif can_submit:
             data = _with_defaults(schema, data)
-    form_html = render_form(schema, ui, data, errors, readonly=not can_submit) if schema else ""
+    shown = options.expand(schema, user, data)
+    form_html = render_form(shown, ui, data, errors, readonly=not can_submit) if schema else ""
     snap = inspect.snapshot(instance)
     labels = display.FormLabels.for_version(version)
     return render(
@@ -286,7 +287,9 @@ def _start(request: HttpRequest, process_key: str, title: str = "") -> HttpRespo
                 else _("Started. Business key: %(key)s") % {"key": instance.business_key},
             )
             return redirect("instance", pk=instance.pk)
-    context["form_html"] = render_form(schema, ui, data, errors) if schema else ""
+    context["form_html"] = (
+        render_form(options.expand(schema, request.user, data), ui, data, errors) if schema else ""
+    )
     context["errors"] = bool(errors)
     return render(request, "pages/start.html", context, status=status)
 
