@@ -5,6 +5,8 @@ Money is Decimal yuan with two places, areas Decimal square metres; never float.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -108,6 +110,11 @@ class Room(models.Model):
         unit = self.floor.unit
         return f"{unit.building.name}{unit.name}{self.name}"
 
+    def summary(self) -> str:
+        """Project, room, area and price in one line, e.g.
+        "安居·滨海花园 3栋1单元1502 · 89.50㎡ · ¥2,350,000.00" (the room pickers' title)."""
+        return f"{self.project.name} {self.label()} · {self.built_area:.2f}㎡ · ¥{self.list_price:,.2f}"
+
 
 class CustomerType(models.TextChoices):
     INDIVIDUAL = "individual", "个人"
@@ -160,10 +167,41 @@ class Customer(models.Model):
                 fields=["company", "id_type", "id_number"], name="customer_id_per_company"
             )
         ]
-        indexes = [models.Index(fields=["company", "name_initials"], name="customer_initials")]
+        indexes = [
+            models.Index(fields=["company", "name_initials"], name="customer_initials"),
+            models.Index(fields=["company", "-created_at"], name="customer_company_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving always refreshes the pinyin search fields from the name."""
+        self.refresh_pinyin()
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
+
+    def refresh_pinyin(self) -> None:
+        """Set name_pinyin ("zhangsan") and name_initials ("zs") from the name."""
+        from .pinyin import name_initials, name_pinyin
+
+        individual = self.customer_type != CustomerType.COMPANY
+        self.name_pinyin = name_pinyin(self.name, individual=individual)[:300]
+        self.name_initials = name_initials(self.name, individual=individual)[:100]
+
+    def phone(self) -> str:
+        """The first phone number on record: mobile, else office, else home."""
+        return self.mobile or self.office_phone or self.home_phone
+
+    def masked_phone(self) -> str:
+        """The first phone with its middle hidden, e.g. 138****8000 (for pickers and lists)."""
+        phone = self.phone()
+        digits = [i for i, ch in enumerate(phone) if ch.isdigit()]
+        if len(digits) < 8:
+            return phone
+        hidden = set(digits[-8:-4])
+        return "".join("*" if i in hidden else ch for i, ch in enumerate(phone))
 
 
 class LoanKind(models.TextChoices):
@@ -194,3 +232,70 @@ class PaymentMethod(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportKind(models.TextChoices):
+    ROOMS = "rooms", "房间"
+    CUSTOMERS = "customers", "客户"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    VALIDATING = "validating", "校验中"
+    IMPORTING = "importing", "导入中"
+    DONE = "done", "完成"
+    FAILED = "failed", "失败"
+
+
+class ImportJob(models.Model):
+    """One uploaded .xlsx and what became of it (webapp.realestate.imports runs it).
+
+    `errors` is the per-row report [{"row": 7, "field": "id_number", "message": "…"}] with Excel
+    row numbers (the header is row 1); `error_rows` counts the bad rows even when the report is
+    cut short. `updated_at` is the heartbeat: an active job that has not moved for a while was
+    interrupted (process restarted) and is shown as failed."""
+
+    ACTIVE = (ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="import_jobs")
+    kind = models.CharField("导入类型", max_length=12, choices=ImportKind.choices)
+    file_name = models.CharField("文件名", max_length=200)
+    content = models.BinaryField("文件内容")
+    skip_bad_rows = models.BooleanField("跳过错误行", default=False)
+    status = models.CharField(
+        "状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已校验行数", default=0)
+    imported_rows = models.PositiveIntegerField("已导入行数", default=0)
+    error_rows = models.PositiveIntegerField("错误行数", default=0)
+    errors = models.JSONField("错误明细", default=list, blank=True)
+    detail = models.CharField("说明", max_length=500, blank=True)
+    rerun_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns", verbose_name="重新导入自"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间")
+    updated_at = models.DateTimeField("最近进展")
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入任务"
+        indexes = [models.Index(fields=["company", "-created_at"], name="import_job_company_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.file_name}"
+
+    def is_active(self) -> bool:
+        """Still queued or running."""
+        return self.status in self.ACTIVE
+
+    def progress_percent(self) -> int:
+        """How far validation has got, 0–100 (100 once finished)."""
+        if not self.is_active():
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
 
 from engine import clock
 
@@ -58,3 +59,15 @@ def inbox_count(context: dict[str, Any]) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return open_count(user)
+
+
+# Task flags set by flows' hooks; unknown flags show as they are.
+FLAG_LABELS = {
+    "late_entry_site": gettext_lazy("Entered late (same-day rule)"),
+    "late_entry_group": gettext_lazy("Entered late (3-day audit)"),
+}
+
+
+@register.filter
+def flag_label(flag: str) -> str:
+    return str(FLAG_LABELS.get(flag, flag))
