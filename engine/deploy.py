@@ -21,7 +21,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from . import audit, clock, hooks
 from .errors import DeployError, Problem
-from .lint import BPMN, lint_bpmn, local, properties
+from .lint import BPMN, lint_bpmn, lint_dmn, local, properties
 from .models import ProcessFile, ProcessVersion
 from .spiff import EngineParser, Specs, specs_to_json
 
@@ -133,8 +133,7 @@ def check_flow(files: dict[str, bytes]) -> CheckedFlow:
     if problems:
         raise DeployError(problems)
     for name, tree in trees.items():
-        if name.endswith(".bpmn"):
-            problems += lint_bpmn(name, tree, files)
+        problems += lint_bpmn(name, tree, files) if name.endswith(".bpmn") else lint_dmn(name, tree)
     if problems:
         raise DeployError(problems)
 

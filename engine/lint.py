@@ -317,3 +317,49 @@ def lint_bpmn(name: str, tree: etree._ElementTree, files: dict[str, bytes]) -> l
     problems += check_code(name, tree)
     problems += check_tasks(name, tree, files)
     return problems
+
+
+def _dmn_problem(name: str, el: etree._Element, message: str) -> Problem:
+    node: etree._Element | None = el
+    while node is not None and node.get("id") is None:
+        node = node.getparent()
+    return Problem(
+        message, file=name, element_id=node.get("id", "") if node is not None else "", line=el.sourceline
+    )
+
+
+def lint_dmn(name: str, tree: etree._ElementTree) -> list[Problem]:
+    """DMN expressions run in the sandbox too: input expressions, rule entries (combined with the
+    input the way SpiffWorkflow's DMN engine does: `input <entry>` or `(input) == (entry)`) and
+    output entries."""
+    problems: list[Problem] = []
+    for table in tree.iter():
+        if not isinstance(table.tag, str) or local(table) != "decisionTable":
+            continue
+        inputs = [
+            (el.findtext("{*}inputExpression/{*}text") or "").strip()
+            for el in table
+            if isinstance(el.tag, str) and local(el) == "input"
+        ]
+        for expression in inputs:
+            if expression:
+                for p in sandbox.check_code(expression, "eval"):
+                    problems.append(
+                        _dmn_problem(name, table, f"input expression {expression!r}: {p.message}")
+                    )
+        for rule in (el for el in table if isinstance(el.tag, str) and local(el) == "rule"):
+            entries = [el for el in rule if isinstance(el.tag, str) and local(el) == "inputEntry"]
+            for expression, entry in zip(inputs, entries, strict=False):
+                text = (entry.findtext("{*}text") or "").strip()
+                if not text or text == "-" or not expression:
+                    continue
+                candidates = [f"({expression}) == ({text})", f"{expression} {text}"]
+                if all(sandbox.check_code(c, "eval") for c in candidates):
+                    problems.append(
+                        _dmn_problem(name, entry, f"rule entry {text!r} is not a valid condition")
+                    )
+            for entry in (el for el in rule if isinstance(el.tag, str) and local(el) == "outputEntry"):
+                text = (entry.findtext("{*}text") or "").strip()
+                for p in sandbox.check_code(text, "eval") if text else []:
+                    problems.append(_dmn_problem(name, entry, f"output entry {text!r}: {p.message}"))
+    return problems

@@ -5,3 +5,9 @@ class RealEstateConfig(AppConfig):
     name = "webapp.realestate"
     label = "realestate"
     verbose_name = "房产与客户 Real estate"
+
+    def ready(self) -> None:
+        # x-options providers (rooms.available, customers, payment_methods) register on import;
+        # importing the tasks module registers the import task with Celery workers too (the
+        # Celery app autodiscovers only the engine's tasks).
+        from . import options, tasks  # noqa: F401

@@ -272,7 +272,12 @@ class ImportJob(models.Model):
     errors = models.JSONField("错误明细", default=list, blank=True)
     detail = models.CharField("说明", max_length=500, blank=True)
     rerun_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns", verbose_name="重新导入自"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reruns",
+        verbose_name="重新导入自",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

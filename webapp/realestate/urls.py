@@ -1,1 +1,16 @@
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from . import views
+
+urlpatterns = [
+    path("customers/", views.customer_list, name="customers"),
+    path("customers/new/", views.customer_new, name="customer_new"),
+    path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
+    path("rooms/", views.room_chart, name="rooms"),
+    path("imports/", views.import_list, name="imports"),
+    path("imports/<int:pk>/", views.import_job, name="import_job"),
+    path("imports/<int:pk>/skip-bad-rows/", views.import_job_rerun, name="import_job_rerun"),
+    re_path(
+        r"^imports/templates/(?P<kind>rooms|customers)\.xlsx$", views.import_template, name="import_template"
+    ),
+]

@@ -5,3 +5,16 @@ class SalesConfig(AppConfig):
     name = "webapp.sales"
     label = "sales"
     verbose_name = "销售 Sales"
+
+    def ready(self) -> None:
+        # Hooks and x-options providers register on import; the adapter and the SMS templates
+        # are registered with the engine here (deploy checks that the flows name known ones).
+        from engine.adapters import register
+        from engine.adapters.default_templates import register_templates
+
+        from . import hooks, options  # noqa: F401
+        from .adapters import SalesAdapter
+        from .notifications import TEMPLATES
+
+        register(SalesAdapter())
+        register_templates(TEMPLATES)

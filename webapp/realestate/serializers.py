@@ -1,0 +1,117 @@
+"""API shapes of master data. Output serializers read rows; the customer input serializer only
+documents the body (customers.save_customer validates, so errors keep the {"detail",
+"field_errors"} shape of every other API error)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from webapp.api.serializers import UserNameField
+
+from .models import Customer, ImportJob, PaymentMethod, Room
+
+
+class RefSerializer(serializers.Serializer):
+    """A project, phase, building or unit as {id, code, name}."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    project = RefSerializer(read_only=True)
+    phase = RefSerializer(source="floor.unit.building.phase", read_only=True)
+    building = RefSerializer(source="floor.unit.building", read_only=True)
+    unit = RefSerializer(source="floor.unit", read_only=True)
+    floor = serializers.IntegerField(source="floor.number", read_only=True)
+    label = serializers.CharField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Room
+        fields = ["id", "code", "name", "label", "project", "phase", "building", "unit", "floor", "built_area",
+                  "chargeable_area", "layout", "orientation", "list_price", "status", "status_display"]  # fmt: skip
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    created_by = UserNameField(read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "customer_type", "nationality", "is_group_employee", "id_type", "id_number",
+                  "birth_date", "gender", "mobile", "office_phone", "home_phone", "address", "postcode",
+                  "name_pinyin", "name_initials", "created_at", "created_by"]  # fmt: skip
+        read_only_fields = fields
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    """The body of POST (all required fields) and PATCH (the fields to change)."""
+
+    name = serializers.CharField(help_text="客户名称")
+    customer_type = serializers.CharField(help_text="individual | company (or 个人 / 公司)")
+    nationality = serializers.CharField(help_text="国籍, e.g. 中国")
+    is_group_employee = serializers.BooleanField(required=False, help_text="是否集团员工")
+    id_type = serializers.CharField(
+        help_text="resident_id | passport | hk_macao_permit | taiwan_permit | business_license | other"
+    )
+    id_number = serializers.CharField(help_text="证件号码; a resident ID must have a valid check digit")
+    birth_date = serializers.DateField(
+        required=False, allow_null=True, help_text="YYYY-MM-DD; derived from a resident ID when empty"
+    )
+    gender = serializers.CharField(
+        required=False, allow_blank=True, help_text="male | female; derived from a resident ID when empty"
+    )
+    mobile = serializers.CharField(
+        required=False, allow_blank=True, help_text="at least one phone is required"
+    )
+    office_phone = serializers.CharField(required=False, allow_blank=True)
+    home_phone = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(help_text="通讯地址")
+    postcode = serializers.CharField(required=False, allow_blank=True, help_text="6 digits")
+
+
+class AuditProblemsSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    problems = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class PaymentMethodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentMethod
+        fields = ["id", "code", "name", "needs_loan", "loan_kind", "installments", "active"]
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Excel row number (the header is row 1)")
+    field = serializers.CharField()
+    column = serializers.CharField(help_text="the column's header in the template")
+    message = serializers.CharField()
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    # Plain strings: an enum named "Kind…" would collide with the engine's incident kinds.
+    kind = serializers.CharField(read_only=True, help_text="rooms | customers")
+    created_by = UserNameField(read_only=True)
+    progress = serializers.IntegerField(source="progress_percent", read_only=True, help_text="0–100")
+    finished = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    errors = ImportErrorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "kind", "file_name", "skip_bad_rows", "status", "status_display", "finished", "progress",
+                  "total_rows", "processed_rows", "imported_rows", "error_rows", "errors", "detail", "rerun_of",
+                  "created_by", "created_at", "finished_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_finished(self, job: ImportJob) -> bool:
+        return not job.is_active()
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="rooms | customers")
+    file = serializers.FileField(help_text=".xlsx workbook; row 1 holds the template's headers")
+    skip_bad_rows = serializers.BooleanField(
+        required=False, default=False, help_text="import the good rows even if some rows are bad"
+    )

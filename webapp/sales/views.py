@@ -1,0 +1,124 @@
+"""Sales pages: 认购台账 (subscription ledger and detail with the payment schedule) and 逾期录入报表
+(late-entry report). Thin views: parse, one company-scoped query, render."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import access, reports
+from .models import Contract, SubscriptionStatus
+
+PAGE_SIZE = 50
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return str(request.GET.get(name, "") or "").replace("\x00", "").strip()[:100]
+
+
+def _projects(user: object) -> list[tuple[str, str]]:
+    from webapp.accounts.models import Project
+
+    company_id = access.company_id_of(user)
+    return [(p.code, p.name) for p in Project.objects.filter(company_id=company_id).order_by("name")]
+
+
+@require_GET
+@login_required
+def subscription_list(request: HttpRequest) -> HttpResponse:
+    rows = access.visible_subscriptions(request.user)
+    params = {name: _text(request, name) for name in ("status", "project", "late", "q")}
+    if params["status"] in SubscriptionStatus.values:
+        rows = rows.filter(status=params["status"])
+    else:
+        params["status"] = ""
+    if params["project"]:
+        rows = rows.filter(project__code=params["project"])
+    if params["late"] in reports.LEVELS:
+        rows = rows.filter(entry_delay_days__gt=reports.LEVELS[params["late"]])
+    else:
+        params["late"] = ""
+    if params["q"]:
+        q = params["q"]
+        rows = rows.filter(
+            Q(agreement_no__icontains=q) | Q(customer__name__icontains=q) | Q(room__code__icontains=q)
+            | Q(business_key__icontains=q)
+        )  # fmt: skip
+    page = Paginator(rows.order_by("-agreement_date", "-entered_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "sales/subscription_list.html",
+        {
+            "page": page,
+            "params": params,
+            "statuses": SubscriptionStatus.choices,
+            "projects": _projects(request.user),
+            "counts": reports.late_counts(request.user),
+        },
+    )
+
+
+@require_GET
+@login_required
+def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from engine.models import Bill
+
+    subscription = access.access_subscription(request.user, pk)
+    lines = list(subscription.schedule_lines.all())
+    bills = (
+        Bill.objects.filter(instance_id=subscription.instance_id, company_id=subscription.company_id).order_by(
+            "created_at", "pk"
+        )
+        if subscription.instance_id
+        else []
+    )
+    return render(
+        request,
+        "sales/subscription_detail.html",
+        {
+            "subscription": subscription,
+            "lines": lines,
+            "schedule_total": sum((line.amount for line in lines), start=Decimal(0)),
+            "contract": Contract.objects.filter(subscription=subscription).select_related("created_by").first(),
+            "loans": subscription.loans.select_related("handled_by", "disbursed_by").order_by("kind"),
+            "changes": subscription.changes.select_related("requested_by", "decided_by", "new_room", "new_customer")
+            .order_by("requested_at", "pk"),
+            "visit": subscription.visit,
+            "bills": bills,
+        },
+    )
+
+
+@require_GET
+@login_required
+def late_entries(request: HttpRequest) -> HttpResponse:
+    from webapp.accounts.models import User
+
+    filters = reports.LateFilter.parse(request.GET)
+    rows = reports.late_subscriptions(request.user, filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    company_id = access.company_id_of(request.user)
+    salespeople = (
+        User.objects.filter(company_id=company_id, pk__in=access.visible_subscriptions(request.user).values("salesperson"))
+        .order_by("display_name", "username")
+    )
+    return render(
+        request,
+        "sales/late_entries.html",
+        {
+            "page": page,
+            "filters": filters,
+            "counts": reports.late_counts(request.user),
+            "projects": _projects(request.user),
+            "salespeople": salespeople,
+            "statuses": SubscriptionStatus.choices,
+        },
+    )
