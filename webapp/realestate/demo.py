@@ -100,10 +100,15 @@ def _ensure_rooms(project: Project, plan: ProjectPlan) -> int:
             unit, _ = Unit.objects.get_or_create(
                 building=building, code=str(unit_number), defaults={"name": f"{unit_number}单元"}
             )
+            floors = {floor.number: floor for floor in unit.floors.all()}
+            missing = [
+                Floor(unit=unit, number=n, name=f"{n}层")
+                for n in range(1, plan.floors + 1)
+                if n not in floors
+            ]
+            floors.update({floor.number: floor for floor in Floor.objects.bulk_create(missing)})
             for floor_number in range(1, plan.floors + 1):
-                floor, _ = Floor.objects.get_or_create(
-                    unit=unit, number=floor_number, defaults={"name": f"{floor_number}层"}
-                )
+                floor = floors[floor_number]
                 for position in range(1, plan.rooms_per_floor + 1):
                     name = f"{floor_number}{position:02d}"
                     code = f"{plan.prefix}-{building_code}-{unit_number}-{name}"

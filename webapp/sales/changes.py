@@ -62,7 +62,7 @@ def _summary(change_type: str, subscription: Subscription, new_room: Any, new_cu
 def do_request_change(context: HookContext) -> HookResult:
     """Check a change request and record it as pending (at most one per subscription)."""
     from webapp.realestate.models import Room, RoomStatus
-    from webapp.realestate.schedule import ScheduleError
+    from webapp.realestate.schedule import ScheduleError, discounted_total
 
     company_id = context.instance.company_id
     data = context.data
@@ -94,7 +94,8 @@ def do_request_change(context: HookContext) -> HookResult:
         try:
             total, _lines = compute_lines(subscription, room=new_room)
         except ScheduleError as exc:
-            raise FormInvalid({"new_room_id": [schedule_message(exc, None)]}) from exc
+            total = discounted_total(new_room.list_price, subscription.discount_percent)
+            raise FormInvalid({"new_room_id": [schedule_message(exc, total)]}) from exc
         details = {"old_price": money_text(subscription.list_price), "new_price": money_text(new_room.list_price),
                    "old_total": money_text(subscription.total_price), "new_total": money_text(total)}  # fmt: skip
     elif change_type == ChangeType.CHANGE_BUYER:
@@ -230,7 +231,8 @@ def _apply_change_room(context: HookContext, change: SalesChange, reason: str) -
     try:
         total, lines = compute_lines(unlocked, room=new_room)
     except ScheduleError as exc:
-        raise FormInvalid({"change_decision": [schedule_message(exc, None)]}) from exc
+        total = discounted_total(new_room.list_price, unlocked.discount_percent)
+        raise FormInvalid({"change_decision": [schedule_message(exc, total)]}) from exc
     changes: dict[str, Any] = {
         "room_id": new_room.pk,
         "room": new_room.label(),

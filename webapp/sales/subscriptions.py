@@ -521,7 +521,7 @@ def _percent(data: dict[str, Any], field: str) -> Decimal:
 def do_request_discount(context: HookContext) -> HookResult:
     """折扣申请: the discounted price must still cover deposit and loans; 0 means no discount
     (the DMN then skips approval)."""
-    from webapp.realestate.schedule import ScheduleError
+    from webapp.realestate.schedule import ScheduleError, discounted_total
 
     subscription = subscription_of(context)
     require_status(subscription, SubscriptionStatus.SUBSCRIBED)
@@ -529,7 +529,8 @@ def do_request_discount(context: HookContext) -> HookResult:
     try:
         total, _lines = compute_lines(subscription, discount_percent=percent)
     except ScheduleError as exc:
-        raise FormInvalid({"discount_percent": [schedule_message(exc, None)]}) from exc
+        total = discounted_total(subscription.list_price, percent)
+        raise FormInvalid({"discount_percent": [schedule_message(exc, total)]}) from exc
     subscription.requested_discount_percent = percent
     subscription.discount_status = DiscountStatus.PENDING if percent else DiscountStatus.NONE
     subscription.save(update_fields=["requested_discount_percent", "discount_status"])
