@@ -34,6 +34,9 @@ def snapshot(instance: ProcessInstance) -> Snapshot:
     state = ProcessInstance.objects.values_list("state", flat=True).get(pk=instance.pk)
     workflow = load_state(decode_state(state), SPEC_CACHE.get(instance.version_id))
     waiting = [] if workflow.completed else workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    # With parallel branches prefer a ready user task (the work ahead) over a timer branch forked
+    # earlier, whose copy of the data is older (sorted() is stable).
+    waiting = sorted(waiting, key=lambda t: not (t.state == TaskState.READY and t.task_spec.manual))
     if waiting:
         data = waiting[0].data  # what the work ahead sees (corrections included)
     elif workflow.completed:

@@ -228,9 +228,19 @@ def check_tasks(name: str, tree: etree._ElementTree, files: dict[str, bytes]) ->
     for ref in tree.iter(f"{{{BPMN}}}flowNodeRef"):
         lanes[(ref.text or "").strip()] = ref.getparent().get("name", "")
     for el in tree.iter(f"{{{BPMN}}}userTask"):
-        if not lanes.get(el.get("id", "")):
+        own, effective = lanes.get(el.get("id", ""), ""), _effective_lane(el, lanes)
+        if not effective:
             problems.append(
                 _problem(name, el, "user task is in no named lane (the lane is its candidate group)")
+            )
+        elif own and own != effective:
+            problems.append(
+                _problem(
+                    name,
+                    el,
+                    f"user task is drawn in lane {own!r} but lies in a subprocess in lane {effective!r}: "
+                    f"SpiffWorkflow gives it lane {effective!r}; move it out of the subprocess",
+                )
             )
         problems.extend(_check_form(name, el, files, required=True))
     for el in tree.iter(f"{{{BPMN}}}startEvent"):
@@ -243,6 +253,22 @@ def check_tasks(name: str, tree: etree._ElementTree, files: dict[str, bytes]) ->
             known = ", ".join(hooks.names()) or "none"
             problems.append(_problem(name, el, f"unknown {hooks.PROPERTY} {hook!r} (known: {known})"))
     return problems
+
+
+def _effective_lane(el: etree._Element, lanes: dict[str, str]) -> str:
+    """The lane SpiffWorkflow 3.2 gives a task: an embedded subprocess that lies in a lane passes
+    that lane to everything inside it (the outermost such subprocess wins); otherwise the task's own."""
+    found = ""
+    node = el.getparent()
+    while node is not None:
+        if (
+            namespace(node) == BPMN
+            and local(node) in ("subProcess", "transaction")
+            and lanes.get(node.get("id", ""))
+        ):
+            found = lanes[node.get("id", "")]
+        node = node.getparent()
+    return found or lanes.get(el.get("id", ""), "")
 
 
 def _check_form(name: str, el: etree._Element, files: dict[str, bytes], *, required: bool) -> list[Problem]:
@@ -354,6 +380,8 @@ def lint_dmn(name: str, tree: etree._ElementTree) -> list[Problem]:
                 if not text or text == "-" or not expression:
                     continue
                 candidates = [f"({expression}) == ({text})", f"{expression} {text}"]
+                if "?" in text:  # SpiffWorkflow's DMN engine puts the input in place of "?": 1 < ? <= 3
+                    candidates.append(text.replace("?", f"({expression})"))
                 if all(sandbox.check_code(c, "eval") for c in candidates):
                     problems.append(
                         _dmn_problem(name, entry, f"rule entry {text!r} is not a valid condition")

@@ -16,6 +16,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import transaction
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
@@ -79,11 +80,18 @@ def ready_ids_before(workflow: BpmnWorkflow) -> set[UUID]:
     return {t.id for t in ready_user_tasks(workflow)}
 
 
+def _waits_for_a_timer(task: SpiffTask) -> bool:
+    """A timer event, or an event-based gateway (MultipleEventDefinition) one of whose events is a
+    timer: SpiffWorkflow keeps the gateway's due time in the gateway task's event_value."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return any(isinstance(d, TimerEventDefinition) for d in definition.event_definitions)
+    return isinstance(definition, TimerEventDefinition)
+
+
 def _waiting_timers(workflow: BpmnWorkflow) -> dict[UUID, SpiffTask]:
     return {
-        task_id: task
-        for task_id, task in workflow.event_manager.tasks.items()
-        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+        task_id: task for task_id, task in workflow.event_manager.tasks.items() if _waits_for_a_timer(task)
     }
 
 

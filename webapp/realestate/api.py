@@ -167,13 +167,19 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     queryset = ImportJob.objects.none()
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    def get_serializer_class(self) -> type[s.ImportJobSerializer]:
+        return s.ImportJobBriefSerializer if self.action == "list" else s.ImportJobSerializer
+
+    @extend_schema(responses=s.ImportJobBriefSerializer(many=True))
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The company's imports, newest first (without the per-row reports)."""
+        return super().list(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet[ImportJob]:
-        return (
-            access.visible_import_jobs(self.request.user)
-            .defer("content")
-            .select_related("created_by")
-            .order_by("-created_at", "-pk")
-        )
+        jobs = access.visible_import_jobs(self.request.user)
+        if self.action == "list":
+            jobs = jobs.defer("errors")
+        return jobs.defer("content").select_related("created_by").order_by("-created_at", "-pk")
 
     def get_object(self) -> ImportJob:
         return imports.refresh_if_stale(access.access_import_job(self.request.user, self.kwargs["pk"]))

@@ -86,7 +86,7 @@ def _max_length(field: str) -> int:
     return int(Customer._meta.get_field(field).max_length or 0)
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
     """A typed value as clean text: None → "", 15.0 → "15", dates in ISO form, NULs removed."""
     if value is None:
         return ""
@@ -123,7 +123,7 @@ def _date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value)
+    text = as_text(value)
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar day, no time)
@@ -162,15 +162,16 @@ def normalize_phone(text: str) -> str | None:
     return f"{formatted}转{extension}" if extension else formatted
 
 
-def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """(normalised values, field errors) for a customer record; see the module docstring."""
+def normalize_customer(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """(normalised values, field errors) of a customer record; see the module docstring. The values
+    are only meaningful for the fields without errors."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
 
     def fail(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    text = {field: _text(data.get(field)) for field in FIELDS if field not in ("birth_date",)}
+    text = {field: as_text(data.get(field)) for field in FIELDS if field not in ("birth_date",)}
     for field in ("name", "nationality", "id_number", "address", "mobile", "office_phone", "home_phone",
                   "postcode"):  # fmt: skip
         limit = _max_length(field)
@@ -189,7 +190,7 @@ def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         if text[field]:
             choice = _choice(field, text[field])
             if choice is None:
-                labels = "、".join(str(label) for label in _CHOICES[field].labels)
+                labels = ", ".join(f"{value} ({label})" for value, label in _CHOICES[field].choices)
                 fail(field, _("Choose one of: %(choices)s.") % {"choices": labels})
             else:
                 values[field] = choice
@@ -200,7 +201,7 @@ def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     values["is_group_employee"] = flag in _TRUE
 
     birth_date = None
-    if _text(data.get("birth_date")):
+    if as_text(data.get("birth_date")):
         birth_date = _date(data.get("birth_date"))
         if birth_date is None:
             fail("birth_date", _("Enter a date such as 1990-01-31."))
@@ -276,7 +277,7 @@ def _agree_with_resident_id(number: str, values: dict[str, Any], fail: Any) -> N
         fail(
             "gender",
             _("The gender does not agree with the ID number (%(gender)s).")
-            % {"gender": Gender(gender).label},
+            % {"gender": _("Male") if gender == Gender.MALE else _("Female")},
         )
     if values["birth_date"] is None:
         values["birth_date"] = born
@@ -293,7 +294,7 @@ def check_customer(data: dict[str, Any]) -> dict[str, list[str]]:
     Gender and birth date may be left empty with a valid resident ID (save_customer fills them
     in). Uniqueness of the ID within a company is checked by save_customer, which knows the company.
     """
-    return _clean(data)[1]
+    return normalize_customer(data)[1]
 
 
 def customer_data(customer: Customer) -> dict[str, Any]:
@@ -317,7 +318,7 @@ def audit_problems(customer: Customer) -> dict[str, list[str]]:
 def cleaned_customer(data: dict[str, Any]) -> dict[str, Any]:
     """The normalised values of a valid record (resident ID upper-case, phones canonical, gender
     and birth date filled from a resident ID); raises FormInvalid with the field errors."""
-    values, errors = _clean(data)
+    values, errors = normalize_customer(data)
     if errors:
         raise FormInvalid(errors)
     return values

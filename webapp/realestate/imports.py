@@ -397,7 +397,7 @@ def _run(job: ImportJob) -> None:
 
 
 def _text(value: Any) -> str:
-    return customer_rules._text(value)
+    return customer_rules.as_text(value)
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -675,7 +675,7 @@ class CustomerImporter(_Importer):
     def check_chunk(self, rows: list[tuple[int, dict[str, Any]]], outcome: Outcome) -> None:
         chunk: list[tuple[int, dict[str, Any]]] = []
         for number, raw in rows:
-            values, errors = customer_rules._clean(raw)
+            values, errors = customer_rules.normalize_customer(raw)
             if errors.get("id_number") and isinstance(raw.get("id_number"), int | float):
                 errors["id_number"].append(
                     _(

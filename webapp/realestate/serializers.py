@@ -90,8 +90,11 @@ class ImportErrorSerializer(serializers.Serializer):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    # Plain strings: an enum named "Kind…" would collide with the engine's incident kinds.
+    # Plain strings: enums named "Kind…"/"Status…" would collide with other apps' choices in the schema.
     kind = serializers.CharField(read_only=True, help_text="rooms | customers")
+    status = serializers.CharField(
+        read_only=True, help_text="queued | validating | importing | done | failed"
+    )
     created_by = UserNameField(read_only=True)
     progress = serializers.IntegerField(source="progress_percent", read_only=True, help_text="0–100")
     finished = serializers.SerializerMethodField()
@@ -107,6 +110,14 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     def get_finished(self, job: ImportJob) -> bool:
         return not job.is_active()
+
+
+class ImportJobBriefSerializer(ImportJobSerializer):
+    """A job in the list: everything but the per-row report."""
+
+    class Meta(ImportJobSerializer.Meta):
+        fields = [f for f in ImportJobSerializer.Meta.fields if f != "errors"]
+        read_only_fields = fields
 
 
 class ImportUploadSerializer(serializers.Serializer):

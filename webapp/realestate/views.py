@@ -45,6 +45,7 @@ IMPORT_STATUS_LABELS = {
     ImportStatus.DONE: gettext_lazy("Done"),
     ImportStatus.FAILED: gettext_lazy("Failed"),
 }
+IMPORT_STATUS_BADGES = {ImportStatus.DONE: "success", ImportStatus.FAILED: "danger"}
 IMPORT_KIND_LABELS = {
     ImportKind.ROOMS: gettext_lazy("Rooms"),
     ImportKind.CUSTOMERS: gettext_lazy("Customers"),
@@ -306,6 +307,7 @@ def _imports_page(
     )
     for job in jobs:
         job.status_label = IMPORT_STATUS_LABELS.get(job.status, job.status)
+        job.badge = IMPORT_STATUS_BADGES.get(job.status, "secondary")
         job.kind_label = IMPORT_KIND_LABELS.get(job.kind, job.kind)
     context = {
         "jobs": jobs,

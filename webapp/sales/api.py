@@ -7,14 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
-from rest_framework.decorators import api_view
+from rest_framework import generics, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-
-from webapp.api.pagination import Pagination
 
 from . import access, reports
 from .models import Subscription, SubscriptionStatus
@@ -35,7 +33,9 @@ class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("status", str, enum=list(SubscriptionStatus.values)),
             OpenApiParameter("project", str, description="project code or id"),
             OpenApiParameter("salesperson", int, description="user id of the salesperson"),
-            OpenApiParameter("late", str, enum=["site", "group"], description="only entries late by that rule"),
+            OpenApiParameter(
+                "late", str, enum=["site", "group"], description="only entries late by that rule"
+            ),
             OpenApiParameter("q", str, description="agreement no., customer name, room code, business key"),
         ]
     )
@@ -79,24 +79,32 @@ class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(SubscriptionDetailSerializer(subscription).data)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("level", str, enum=list(reports.LEVELS), default="site",
-                         description="site: entered after the agreement day; group: more than 3 days after"),
-        OpenApiParameter("date_from", str, description="agreement date from (YYYY-MM-DD)"),
-        OpenApiParameter("date_to", str, description="agreement date to (YYYY-MM-DD)"),
-        OpenApiParameter("salesperson", int, description="user id of the salesperson"),
-        OpenApiParameter("project", str, description="project code or id"),
-        OpenApiParameter("status", str, enum=list(SubscriptionStatus.values)),
-    ],
-    responses=LateSubscriptionSerializer(many=True),
-)
-@api_view(["GET"])
-def late_subscriptions(request: Request) -> Response:
+class LateSubscriptionsView(generics.ListAPIView):
     """逾期录入报表: subscriptions entered late (site rule: same day; group audit: within 3 days)."""
-    filters = reports.LateFilter.parse(request.query_params)
-    if filters.problems:
-        raise ValidationError({k: [v] for k, v in filters.problems.items()})
-    paginator = Pagination()
-    page = paginator.paginate_queryset(reports.late_subscriptions(request.user, filters), request)
-    return paginator.get_paginated_response(LateSubscriptionSerializer(page, many=True).data)
+
+    serializer_class = LateSubscriptionSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "level",
+                str,
+                enum=list(reports.LEVELS),
+                default="site",
+                description="site: entered after the agreement day; group: more than 3 days after",
+            ),
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="agreement date from"),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description="agreement date to"),
+            OpenApiParameter("salesperson", int, description="user id of the salesperson"),
+            OpenApiParameter("project", str, description="project code or id"),
+            OpenApiParameter("status", str, enum=list(SubscriptionStatus.values)),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Subscription]:
+        filters = reports.LateFilter.parse(self.request.query_params)
+        if filters.problems:
+            raise ValidationError({k: [v] for k, v in filters.problems.items()})
+        return reports.late_subscriptions(self.request.user, filters)

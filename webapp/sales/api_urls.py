@@ -10,5 +10,5 @@ router.register("subscriptions", api.SubscriptionViewSet, basename="subscription
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("reports/late-subscriptions/", api.late_subscriptions, name="late-subscriptions"),
+    path("reports/late-subscriptions/", api.LateSubscriptionsView.as_view(), name="late-subscriptions"),
 ]

@@ -27,9 +27,9 @@ from engine.hooks import HookContext, HookResult
 
 from .models import ChangeStatus, ChangeType, SalesChange, Subscription, SubscriptionStatus
 from .subscriptions import (
-    _display,
     compute_lines,
     customer_for_sale,
+    display_name,
     money_text,
     read_id,
     schedule_message,
@@ -39,7 +39,9 @@ from .subscriptions import (
 
 def _subscription(company_id: int, pk: int, field: str = "subscription_id") -> Subscription:
     subscription = (
-        Subscription.objects.select_related("room__floor__unit__building", "customer", "project", "payment_method")
+        Subscription.objects.select_related(
+            "room__floor__unit__building", "customer", "project", "payment_method"
+        )
         .filter(pk=pk, company_id=company_id)
         .first()
     )
@@ -50,9 +52,15 @@ def _subscription(company_id: int, pk: int, field: str = "subscription_id") -> S
 
 def _summary(change_type: str, subscription: Subscription, new_room: Any, new_customer: Any) -> str:
     if change_type == ChangeType.CHANGE_ROOM:
-        return _("Change room: %(old)s → %(new)s") % {"old": subscription.room.label(), "new": new_room.label()}
+        return _("Change room: %(old)s → %(new)s") % {
+            "old": subscription.room.label(),
+            "new": new_room.label(),
+        }
     if change_type == ChangeType.CHANGE_BUYER:
-        return _("Change buyer: %(old)s → %(new)s") % {"old": subscription.customer.name, "new": new_customer.name}
+        return _("Change buyer: %(old)s → %(new)s") % {
+            "old": subscription.customer.name,
+            "new": new_customer.name,
+        }
     return _("Cancel subscription %(no)s (%(room)s)") % {
         "no": subscription.agreement_no,
         "room": subscription.room.label(),
@@ -90,7 +98,9 @@ def do_request_change(context: HookContext) -> HookResult:
         if new_room.pk == subscription.room_id:
             raise FormInvalid({"new_room_id": [_("Choose a room other than the subscribed one.")]})
         if new_room.status != RoomStatus.AVAILABLE:
-            raise FormInvalid({"new_room_id": [_("Room %(room)s is not for sale.") % {"room": new_room.code}]})
+            raise FormInvalid(
+                {"new_room_id": [_("Room %(room)s is not for sale.") % {"room": new_room.code}]}
+            )
         try:
             total, _lines = compute_lines(subscription, room=new_room)
         except ScheduleError as exc:
@@ -131,7 +141,7 @@ def do_request_change(context: HookContext) -> HookResult:
             "project": subscription.project.name,
             "room": subscription.room.label(),
             "change_summary": summary,
-            "requested_by_name": _display(context.actor),
+            "requested_by_name": display_name(context.actor),
             "title": summary,
         }
     )
@@ -219,15 +229,12 @@ def _apply_cancel(context: HookContext, change: SalesChange, reason: str) -> Non
 
 
 def _apply_change_room(context: HookContext, change: SalesChange, reason: str) -> None:
+    from engine.actions import do_update_instance_data
     from webapp.realestate.models import Room, RoomStatus
     from webapp.realestate.schedule import ScheduleError, discounted_total
 
-    from engine.actions import do_update_instance_data
-
     new_room = Room.objects.select_related("project", "floor__unit__building").get(pk=change.new_room_id)
-    unlocked = (
-        Subscription.objects.select_related("room", "payment_method").get(pk=change.subscription_id)
-    )
+    unlocked = Subscription.objects.select_related("room", "payment_method").get(pk=change.subscription_id)
     try:
         total, lines = compute_lines(unlocked, room=new_room)
     except ScheduleError as exc:
@@ -240,7 +247,11 @@ def _apply_change_room(context: HookContext, change: SalesChange, reason: str) -
         "project": new_room.project.name,
         "list_price": money_text(new_room.list_price),
         "total_price": money_text(total),
-        "schedule": {"subscription": unlocked.pk, "total": money_text(total), "lines": [x.as_dict() for x in lines]},
+        "schedule": {
+            "subscription": unlocked.pk,
+            "total": money_text(total),
+            "lines": [x.as_dict() for x in lines],
+        },
     }
     if unlocked.requested_discount_percent:
         requested = discounted_total(new_room.list_price, unlocked.requested_discount_percent)
@@ -248,9 +259,9 @@ def _apply_change_room(context: HookContext, change: SalesChange, reason: str) -
     do_update_instance_data(context.actor, _sales_instance(unlocked), changes, reason)
     subscription = _locked_open_subscription(change)
     _release_room(subscription)
-    taken = Room.objects.filter(pk=new_room.pk, company_id=subscription.company_id, status=RoomStatus.AVAILABLE).update(
-        status=RoomStatus.SUBSCRIBED
-    )
+    taken = Room.objects.filter(
+        pk=new_room.pk, company_id=subscription.company_id, status=RoomStatus.AVAILABLE
+    ).update(status=RoomStatus.SUBSCRIBED)
     if not taken:
         from .subscriptions import room_conflict
 
@@ -259,7 +270,11 @@ def _apply_change_room(context: HookContext, change: SalesChange, reason: str) -
     subscription.list_price, subscription.total_price = new_room.list_price, total
     subscription.save(update_fields=["room", "project", "list_price", "total_price"])
     store_schedule(subscription, total, lines, f"change:{change.pk}", "换房")
-    change.details = {**change.details, "new_total": money_text(total), "old_total": money_text(unlocked.total_price)}
+    change.details = {
+        **change.details,
+        "new_total": money_text(total),
+        "old_total": money_text(unlocked.total_price),
+    }
 
 
 def _apply_change_buyer(context: HookContext, change: SalesChange, reason: str) -> None:
@@ -270,7 +285,11 @@ def _apply_change_buyer(context: HookContext, change: SalesChange, reason: str) 
     do_update_instance_data(
         context.actor,
         _sales_instance(unlocked),
-        {"customer_id": new_customer.pk, "customer_name": new_customer.name, "customer_mobile": new_customer.mobile},
+        {
+            "customer_id": new_customer.pk,
+            "customer_name": new_customer.name,
+            "customer_mobile": new_customer.mobile,
+        },
         reason,
     )
     subscription = _locked_open_subscription(change)

@@ -255,7 +255,9 @@ class LoanService(models.Model):
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     handled_at = models.DateTimeField("办理时间")
     disbursed_on = models.DateField("放款日期", null=True, blank=True)
-    disbursed_amount = models.DecimalField("放款金额(元)", max_digits=14, decimal_places=2, null=True, blank=True)
+    disbursed_amount = models.DecimalField(
+        "放款金额(元)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     disbursed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -291,7 +293,9 @@ class SalesChange(models.Model):
     company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="changes")
     change_type = models.CharField("变更类型", max_length=20, choices=ChangeType.choices)
-    status = models.CharField("状态", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    status = models.CharField(
+        "状态", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
     reason = models.CharField("变更原因", max_length=1000)
     business_key = models.CharField("业务编号", max_length=64, blank=True)
     instance = models.ForeignKey(

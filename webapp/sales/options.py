@@ -13,7 +13,9 @@ from .models import Subscription, SubscriptionStatus
 MAX_CHOICES = 500
 
 
-@options.register("sales.subscriptions", "未签约的认购 Open (not yet contracted) subscriptions of the company")
+@options.register(
+    "sales.subscriptions", "未签约的认购 Open (not yet contracted) subscriptions of the company"
+)
 def open_subscriptions(user: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
     company_id = company_id_of(user)
     if company_id is None:

@@ -12,7 +12,13 @@ from engine.audit import actor_name
 from .models import Contract, LoanService, SalesChange, ScheduleLine, Subscription, VisitRecord
 
 
-@extend_schema_field({"type": "object", "nullable": True, "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}})
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+    }
+)
 class PersonField(serializers.Field):
     def to_representation(self, value: Any) -> dict[str, Any] | None:
         return {"id": value.pk, "name": actor_name(value)} if value is not None else None
@@ -85,7 +91,16 @@ class VisitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VisitRecord
-        fields = ["id", "visited_at", "visit_kind", "received_by", "questions", "answers", "note", "business_key"]
+        fields = [
+            "id",
+            "visited_at",
+            "visit_kind",
+            "received_by",
+            "questions",
+            "answers",
+            "note",
+            "business_key",
+        ]
 
 
 class BillSerializer(serializers.Serializer):
@@ -118,15 +133,24 @@ class SubscriptionSerializer(serializers.ModelSerializer):
                   "deposit_received", "commercial_loan", "fund_loan", "planned_signing_date", "status",
                   "status_label", "cancelled_at", "cancel_reason"]  # fmt: skip
 
-    @extend_schema_field({"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}})
+    @extend_schema_field(
+        {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    )
     def get_customer(self, obj: Subscription) -> dict[str, Any]:
         return {"id": obj.customer_id, "name": obj.customer.name}
 
-    @extend_schema_field({"type": "object", "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}}})
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}},
+        }
+    )
     def get_project(self, obj: Subscription) -> dict[str, Any]:
         return {"id": obj.project_id, "code": obj.project.code, "name": obj.project.name}
 
-    @extend_schema_field({"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}})
+    @extend_schema_field(
+        {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+    )
     def get_payment_method(self, obj: Subscription) -> dict[str, Any]:
         return {"code": obj.payment_method.code, "name": obj.payment_method.name}
 
@@ -159,7 +183,9 @@ class SubscriptionDetailSerializer(SubscriptionSerializer):
 
         if obj.instance_id is None:
             return []
-        bills = Bill.objects.filter(instance_id=obj.instance_id, company_id=obj.company_id).order_by("created_at", "pk")
+        bills = Bill.objects.filter(instance_id=obj.instance_id, company_id=obj.company_id).order_by(
+            "created_at", "pk"
+        )
         return BillSerializer(bills, many=True).data
 
 

@@ -160,7 +160,9 @@ def schedule_message(exc: Exception, total: Decimal | None = None) -> str:
     text = str(exc)
     known = {
         "this payment method takes no commercial loan": _("This payment method takes no commercial loan."),
-        "this payment method takes no housing-fund loan": _("This payment method takes no housing-fund loan."),
+        "this payment method takes no housing-fund loan": _(
+            "This payment method takes no housing-fund loan."
+        ),
         "this payment method needs the commercial loan amount": _(
             "This payment method needs the commercial loan amount."
         ),
@@ -299,10 +301,9 @@ def require_status(subscription: Subscription, status: str) -> None:
 def do_reception(context: HookContext) -> HookResult:
     """Record the visit (到访记录) with the questionnaire answers; the customer and the project
     must belong to the company."""
+    from engine import formstore
     from webapp.accounts.models import Project
     from webapp.realestate.models import Customer
-
-    from engine import formstore
 
     company_id = context.instance.company_id
     data = context.data
@@ -338,13 +339,15 @@ def do_reception(context: HookContext) -> HookResult:
             "customer_name": customer.name,
             "customer_mobile": customer.mobile,
             "project": project.name,
-            "receptionist_name": _display(context.actor),
-            "title": _("Visit: %(customer)s, %(project)s") % {"customer": customer.name, "project": project.name},
+            "receptionist_name": display_name(context.actor),
+            "title": _("Visit: %(customer)s, %(project)s")
+            % {"customer": customer.name, "project": project.name},
         }
     )
 
 
-def _display(user: Any) -> str:
+def display_name(user: Any) -> str:
+    """How people are named in flow data and messages: display name, else username."""
     return str(getattr(user, "display_name", "") or user.get_username())
 
 
@@ -390,8 +393,13 @@ def do_subscribe(context: HookContext) -> HookResult:
     if "deposit_due" not in errors and deposit_due <= 0:
         errors["deposit_due"] = [_("Enter the deposit the customer pays.")]
     if "deposit_received" not in errors and not 0 < deposit_received <= deposit_due:
-        errors["deposit_received"] = [_("The amount received must be more than 0 and at most the deposit due.")]
-    if agreement_no and Subscription.objects.filter(company_id=company_id, agreement_no=agreement_no).exists():
+        errors["deposit_received"] = [
+            _("The amount received must be more than 0 and at most the deposit due.")
+        ]
+    if (
+        agreement_no
+        and Subscription.objects.filter(company_id=company_id, agreement_no=agreement_no).exists()
+    ):
         errors["agreement_no"] = [_("Agreement number %(no)s is already used.") % {"no": agreement_no}]
     raise_if(errors)
     assert method is not None and agreement_date is not None and signing_date is not None
@@ -468,7 +476,7 @@ def do_subscribe(context: HookContext) -> HookResult:
             "loan_kind": method.loan_kind,
             "commercial_loan": float(commercial),
             "fund_loan": float(fund),
-            "salesperson_name": _display(context.actor),
+            "salesperson_name": display_name(context.actor),
             "entered_on": entered_on.isoformat(),
             "entry_delay_days": delay,
             "discount_percent": 0,
@@ -488,7 +496,7 @@ def room_conflict(room: Any) -> Conflict:
         .first()
     )
     if holder is not None:
-        who = _display(holder.salesperson)
+        who = display_name(holder.salesperson)
         return Conflict(
             _("Room %(room)s was already subscribed by %(who)s (agreement %(no)s).")
             % {"room": room.code, "who": who, "no": holder.agreement_no},
@@ -572,7 +580,7 @@ def do_decide_discount(context: HookContext) -> HookResult:
             "discount_approved": approved,
             "approved_discount_percent": float(subscription.discount_percent),
             "total_price": money_text(subscription.total_price),
-            "discount_approver_name": _display(context.actor),
+            "discount_approver_name": display_name(context.actor),
         }
     )
 
@@ -614,14 +622,19 @@ def do_contract(context: HookContext) -> HookResult:
             errors["mortgage_years"] = [_("A loan needs its term in years (1–30).")]
     else:
         years = years if isinstance(years, int) and not isinstance(years, bool) else None
-    if contract_no and Contract.objects.filter(company_id=subscription.company_id, contract_no=contract_no).exists():
+    if (
+        contract_no
+        and Contract.objects.filter(company_id=subscription.company_id, contract_no=contract_no).exists()
+    ):
         errors["contract_no"] = [_("Contract number %(no)s is already used.") % {"no": contract_no}]
     raise_if(errors)
     signed = Room.objects.filter(pk=subscription.room_id, status=RoomStatus.SUBSCRIBED).update(
         status=RoomStatus.CONTRACTED
     )
     if not signed:
-        raise Conflict(_("Room %(room)s is not in status 认购; it cannot be signed.") % {"room": subscription.room.code})
+        raise Conflict(
+            _("Room %(room)s is not in status 认购; it cannot be signed.") % {"room": subscription.room.code}
+        )
     try:
         with transaction.atomic():
             contract = Contract.objects.create(
@@ -687,7 +700,9 @@ def do_loan_service(context: HookContext, kind: str) -> HookResult:
     else:
         actual_loan = read_money(data, names["actual_loan"], errors)
         if names["actual_loan"] not in errors and not 0 < actual_loan <= total:
-            errors[names["actual_loan"]] = [_("The actual fund loan must be more than 0 and at most the loan total.")]
+            errors[names["actual_loan"]] = [
+                _("The actual fund loan must be more than 0 and at most the loan total.")
+            ]
     raise_if(errors)
     loan, _created = LoanService.objects.update_or_create(
         subscription=subscription,
@@ -723,7 +738,8 @@ def do_loan_disbursed(context: HookContext, kind: str) -> HookResult:
     limit = loan.actual_fund_loan if kind == LoanKind.FUND and loan.actual_fund_loan else loan.loan_total
     if names["disbursed_amount"] not in errors and not 0 < amount <= limit:
         errors[names["disbursed_amount"]] = [
-            _("The amount must be more than 0 and at most the loan (%(limit)s).") % {"limit": money_text(limit)}
+            _("The amount must be more than 0 and at most the loan (%(limit)s).")
+            % {"limit": money_text(limit)}
         ]
     raise_if(errors)
     loan.disbursed_on, loan.disbursed_amount, loan.disbursed_by = on, amount, context.actor

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -74,9 +75,9 @@ def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = access.access_subscription(request.user, pk)
     lines = list(subscription.schedule_lines.all())
     bills = (
-        Bill.objects.filter(instance_id=subscription.instance_id, company_id=subscription.company_id).order_by(
-            "created_at", "pk"
-        )
+        Bill.objects.filter(
+            instance_id=subscription.instance_id, company_id=subscription.company_id
+        ).order_by("created_at", "pk")
         if subscription.instance_id
         else []
     )
@@ -87,14 +88,39 @@ def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "subscription": subscription,
             "lines": lines,
             "schedule_total": sum((line.amount for line in lines), start=Decimal(0)),
-            "contract": Contract.objects.filter(subscription=subscription).select_related("created_by").first(),
+            "contract": Contract.objects.filter(subscription=subscription)
+            .select_related("created_by")
+            .first(),
             "loans": subscription.loans.select_related("handled_by", "disbursed_by").order_by("kind"),
-            "changes": subscription.changes.select_related("requested_by", "decided_by", "new_room", "new_customer")
-            .order_by("requested_at", "pk"),
-            "visit": subscription.visit,
+            "changes": subscription.changes.select_related(
+                "requested_by", "decided_by", "new_room", "new_customer"
+            ).order_by("requested_at", "pk"),
+            "questionnaire": questionnaire_rows(subscription.visit),
             "bills": bills,
         },
     )
+
+
+def questionnaire_rows(visit: Any) -> list[tuple[str, str]]:
+    """(question, answer) of a visit in Chinese: choice codes shown by their titles from the
+    reception form of the flow version the visit was recorded with."""
+    from engine import formstore
+
+    if visit is None:
+        return []
+    schema: dict[str, Any] = {}
+    if visit.instance_id is not None:
+        version = visit.instance.version
+        schema = formstore.form(version.pk, version.start_form) or {}
+    properties = schema.get("properties") or {}
+    rows = []
+    for key, value in visit.answers.items():
+        prop = properties.get(key) or {}
+        choices = {c.get("const"): c.get("title") for c in (prop.get("items") or prop).get("oneOf") or []}
+        values = value if isinstance(value, list) else [value]
+        answer = "、".join(str(choices.get(v, v)) for v in values)
+        rows.append((str(visit.questions.get(key, key)), answer))
+    return rows
 
 
 @require_GET
@@ -106,10 +132,9 @@ def late_entries(request: HttpRequest) -> HttpResponse:
     rows = reports.late_subscriptions(request.user, filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     company_id = access.company_id_of(request.user)
-    salespeople = (
-        User.objects.filter(company_id=company_id, pk__in=access.visible_subscriptions(request.user).values("salesperson"))
-        .order_by("display_name", "username")
-    )
+    salespeople = User.objects.filter(
+        company_id=company_id, pk__in=access.visible_subscriptions(request.user).values("salesperson")
+    ).order_by("display_name", "username")
     return render(
         request,
         "sales/late_entries.html",

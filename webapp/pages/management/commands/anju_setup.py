@@ -4,7 +4,9 @@ from engine.adapters.default_templates import ensure_default_templates
 from engine.deploy import deploy_all
 from engine.errors import DeployError
 from webapp.accounts.demo import ensure_people, logins_table
+from webapp.accounts.models import Company
 from webapp.demo_data import load_demo_work
+from webapp.realestate.demo import ensure_master_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +27,8 @@ class Command(BaseCommand):
         if options["no_demo"]:
             return
         users = ensure_people()
+        for company in Company.objects.filter(code__in=["sz", "sh"]):
+            ensure_master_demo(company)
         started = load_demo_work(users)
         if started:
             self.stdout.write(f"demo work: {started} complaints recorded")
