@@ -118,6 +118,10 @@ def _start(user: Any, version: ProcessVersion, data: dict[str, Any], business_ke
         details: dict[str, Any] = {"version": version.version, "data": data}
         start = version.summary.get("start") or {}
         if start.get("hook"):
+            # The hook may record rows that point at the instance: give it an id first (the
+            # state is written by persist below, in the same transaction).
+            instance.state = b""
+            instance.save(force_insert=True)
             context = hooks.HookContext(
                 instance=instance, element_id=start.get("element_id", ""), actor=user, data=dict(start_data),
                 submitted=data, now=now,

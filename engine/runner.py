@@ -246,7 +246,7 @@ def persist(step: Step) -> None:
     instance.revision += 1
     instance.updated_at = step.now
     batch = Batch()
-    if step.is_new:
+    if instance.pk is None:
         instance.save(force_insert=True)  # the other rows need its id
     else:
         batch.update(

@@ -8,6 +8,7 @@ engineer 王强 and eng_head 赵刚 (工程部), head 陈总 (公司领导), ana
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,3 +89,27 @@ def flow(cast: dict) -> Callable[[str], object]:
         return deploy_folder(folder, cast["analyst"])
 
     return deploy
+
+
+@contextmanager
+def celery_through(broker: str) -> Iterator[None]:
+    """Send Celery tasks for real through `broker` (not eagerly) for the duration of a block.
+
+    The app caches its connection and producer pools; they are dropped on the way in and out so
+    that no task goes to a broker URL of an earlier test."""
+    from webapp.celery import app
+
+    def drop_pools() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    old_eager, old_broker = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager, app.conf.broker_url = False, broker
+    drop_pools()
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = old_eager, old_broker
+        drop_pools()

@@ -18,7 +18,9 @@ TAKEN = {"blue"}
 def hooked(flow):  # type: ignore[no-untyped-def]
     @hooks.register("test.start", "stamps the start")
     def on_start(context: hooks.HookContext) -> hooks.HookResult:
-        return hooks.HookResult(data={"stamped_by": context.actor.display_name})
+        return hooks.HookResult(
+            data={"stamped_by": context.actor.display_name, "instance_seen": context.instance.pk}
+        )
 
     @hooks.register("test.pick", "refuses taken or forbidden choices")
     def on_pick(context: hooks.HookContext) -> hooks.HookResult:
@@ -47,6 +49,7 @@ def test_hooks_add_data_and_flags(api, hooked, restore_mode):
     task = only_task(agent, started["id"])
     detail = agent.get(f"/api/tasks/{task['id']}/").json()
     assert detail["data"]["stamped_by"] == "李娜"
+    assert detail["data"]["instance_seen"] == started["id"]  # a start hook already sees the instance's id
     assert detail["form"]["options"] == {
         "choice": [{"value": "red", "title": "红"}, {"value": "green", "title": "绿"}]
     }

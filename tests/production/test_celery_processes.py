@@ -20,8 +20,8 @@ from django.db import connection
 
 from engine import clock
 from engine.models import AuditEvent, OutboxMessage, ProcessInstance, Timer
+from tests.conftest import celery_through
 from tests.helpers import only_task, start
-from webapp.celery import app as celery_app
 
 pytestmark = [
     pytest.mark.production,
@@ -70,14 +70,11 @@ def celery_processes(transactional_db: None) -> Iterator[None]:
     for name, command in commands.items():
         log = (LOGS / f"{name}.log").open("w")
         processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-    old_eager, old_broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = broker
     clock.set_time(None)  # the workers read the real clock; so must this process
     try:
-        yield
+        with celery_through(broker):
+            yield
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = old_eager, old_broker
         for process in processes:
             process.terminate()
         for process in processes:

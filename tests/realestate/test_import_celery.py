@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 
 from engine import clock
-from webapp.celery import app as celery_app
+from tests.conftest import celery_through
 from webapp.realestate.models import Room
 
 from .conftest import room_row, upload, wait_for_job, xlsx
@@ -52,15 +52,12 @@ def worker(transactional_db: None, settings) -> Iterator[None]:  # type: ignore[
     process = subprocess.Popen(
         [*command, "-l", "info"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    old_eager, old_broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = broker
     settings.CELERY_TASK_ALWAYS_EAGER = False  # start_import_job sends the task instead of a thread
     clock.set_time(None)  # the worker reads the real clock; so must this process
     try:
-        yield
+        with celery_through(broker):
+            yield
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = old_eager, old_broker
         process.terminate()
         try:
             process.wait(timeout=20)
