@@ -34,6 +34,62 @@ ISSUES: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+def load_demo_sales(users: dict[str, Any]) -> int:
+    """Three sales in different steps (once): one received, one subscribed awaiting its discount
+    request, one contracted awaiting mortgage service. Dates are today's (Shanghai)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from engine import clock
+    from webapp.realestate.models import Customer, Room, RoomStatus
+
+    if not ProcessVersion.objects.filter(key="sales").exists():
+        return 0
+    sales, sales2 = users["sales"], users["sales2"]
+    if ProcessInstance.objects.filter(company=sales.company, process_key="sales").exists():
+        return 0
+    rooms = list(
+        Room.objects.filter(company=sales.company, status=RoomStatus.AVAILABLE).order_by(
+            "-floor__number", "code"
+        )[:2]
+    )
+    customers = list(Customer.objects.filter(company=sales.company).exclude(mobile="").order_by("id")[:3])
+    if len(rooms) < 2 or len(customers) < 3:
+        return 0
+    today = timezone.localdate(clock.now())
+    reception = {
+        "project_id": rooms[0].project_id, "visit_kind": "first_visit", "q_source": "owner_referral",
+        "q_purpose": "upgrade", "q_budget": "2m_4m", "q_layout": "three_rooms", "q_concerns": ["schools"],
+        "visit_note": "看了三房样板间", "wants_to_subscribe": True,
+    }  # fmt: skip
+
+    def subscribe(user: Any, customer: Any, room: Any, number: int) -> ProcessInstance:
+        instance = do_start_instance(user, "sales", {**reception, "customer_id": customer.pk})
+        task = Task.objects.get(instance=instance, state="ready")
+        loan = int(room.list_price * 6 / 10 // 10000) * 10000  # a 60 % commercial loan in whole 10,000s
+        do_complete_task(user, task, {
+            "customer_id": customer.pk, "room_id": room.pk, "agreement_no": f"RG-DEMO-{number:04d}",
+            "agreement_date": today.isoformat(), "payment_method": "commercial_mortgage",
+            "deposit_due": 50000, "deposit_received": 50000, "commercial_loan": loan,
+            "planned_signing_date": (today + timedelta(days=7)).isoformat(),
+        })  # fmt: skip
+        return instance
+
+    subscribe(sales, customers[0], rooms[0], 1)
+    contracted = subscribe(sales2, customers[1], rooms[1], 2)
+    discount = Task.objects.get(instance=contracted, state="ready", element_id="Task_RequestDiscount")
+    do_complete_task(sales2, discount, {"discount_percent": 0})
+    contract = Task.objects.get(instance=contracted, state="ready", element_id="Task_Contract")
+    do_complete_task(sales2, contract, {
+        "contract_no": "HT-DEMO-0002", "contract_date": today.isoformat(),
+        "agreed_delivery_date": (today + timedelta(days=540)).isoformat(),
+        "filing_date": (today + timedelta(days=5)).isoformat(), "mortgage_bank": "中国建设银行深圳分行", "mortgage_years": 25,
+    })  # fmt: skip
+    do_start_instance(sales, "sales", {**reception, "customer_id": customers[2].pk})
+    return 3
+
+
 def load_demo_work(users: dict[str, Any]) -> int:
     """Record the demo issues (once) and move the first one on to the engineering department."""
     if not ProcessVersion.objects.filter(key="complaint").exists():

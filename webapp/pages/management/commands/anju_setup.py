@@ -5,7 +5,7 @@ from engine.deploy import deploy_all
 from engine.errors import DeployError
 from webapp.accounts.demo import ensure_people, logins_table
 from webapp.accounts.models import Company
-from webapp.demo_data import load_demo_work
+from webapp.demo_data import load_demo_sales, load_demo_work
 from webapp.realestate.demo import ensure_master_demo
 
 
@@ -32,4 +32,7 @@ class Command(BaseCommand):
         started = load_demo_work(users)
         if started:
             self.stdout.write(f"demo work: {started} complaints recorded")
+        sold = load_demo_sales(users)
+        if sold:
+            self.stdout.write(f"demo sales: {sold} customers received")
         self.stdout.write("\nDemo logins / 演示账号:\n" + logins_table())

@@ -1,0 +1,23 @@
+"""`anju_setup` (what `make run` calls) deploys the flows and loads the demo: once, whatever the
+number of runs."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from engine.models import Incident, ProcessInstance, ProcessVersion, Task
+from webapp.realestate.models import Room, RoomStatus
+
+
+def test_setup_loads_the_demo_once(transactional_db):
+    out = StringIO()
+    call_command("anju_setup", stdout=out)
+    assert "agent" in out.getvalue() and "anju2026" in out.getvalue()
+    assert set(ProcessVersion.objects.values_list("key", flat=True)) == {"complaint", "sales", "sales_change"}
+    counts = (ProcessInstance.objects.count(), Task.objects.count(), Room.objects.count())
+    call_command("anju_setup", stdout=StringIO())
+    assert (ProcessInstance.objects.count(), Task.objects.count(), Room.objects.count()) == counts
+    assert not Incident.objects.exists()
+    statuses = set(Room.objects.exclude(status=RoomStatus.AVAILABLE).values_list("status", flat=True))
+    assert statuses == {RoomStatus.SUBSCRIBED, RoomStatus.CONTRACTED}
+    assert Task.objects.filter(state="ready", process_key="sales").count() == 3
