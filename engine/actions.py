@@ -375,3 +375,47 @@ def do_update_instance_data(
         )
 
     run_step(instance.pk, user, action)
+
+
+def do_pause_task(user: Any, task: Task, reason: str) -> Task:
+    """Waiting for the customer: stop the task's SLA clock (its holder only), audited."""
+    from . import sla
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise FormInvalid({"reason": [_("Give a reason.")]})
+    with transaction.atomic():
+        row = Task.objects.select_for_update().get(pk=task.pk)
+        _check_holder(row, user)
+        if row.paused_at is not None:
+            raise Conflict(_("The task is already waiting for the customer."))
+        now = clock.now()
+        sla.pause(row, now)
+        Task.objects.filter(pk=row.pk).update(pause_reason=reason[:200])
+        _task_event(AuditAction.PAUSE, task, user, {"reason": reason[:200]})
+    task.refresh_from_db()
+    return task
+
+
+def do_resume_task(user: Any, task: Task) -> Task:
+    """Restart the SLA clock; the paused business time extends the deadlines, audited."""
+    from . import sla
+
+    with transaction.atomic():
+        row = Task.objects.select_for_update(of=("self",)).select_related("sla_policy").get(pk=task.pk)
+        _check_holder(row, user)
+        if row.paused_at is None:
+            raise Conflict(_("The task is not paused."))
+        paused = sla.resume(row, clock.now())
+        _task_event(
+            AuditAction.RESUME, task, user, {"paused_minutes": round(paused, 1), "reason": row.pause_reason}
+        )
+    task.refresh_from_db()
+    return task
+
+
+def _check_holder(row: Task, user: Any) -> None:
+    if row.state != RowState.READY:
+        raise conflict_for(row.pk, user)
+    if row.assignee_id != user.pk:
+        raise NotAllowed(_("Only the person holding the task can pause or resume it; claim it first."))

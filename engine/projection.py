@@ -117,15 +117,19 @@ def _due_at(task: SpiffTask, expression: str | None, now: datetime) -> datetime 
 
 
 def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
+    from . import sla
+
     spec = task.task_spec
     extensions = getattr(spec, "extensions", {}) or {}
     props = extensions.get("properties", {}) or {}
-    return {
+    element_id = spec.bpmn_id or spec.name
+    planned = sla.plan(step.instance.company_id, step.instance.process_key, element_id, task.data, step.now)
+    row = {
         "instance": step.instance.pk,
         "company": step.instance.company_id,
         "process_key": step.instance.process_key,
         "spiff_id": task.id,
-        "element_id": spec.bpmn_id or spec.name,
+        "element_id": element_id,
         "name": (spec.bpmn_name or spec.bpmn_id or spec.name)[:200],
         "lane": (spec.lane or "")[:100],
         "form_schema": props.get("formJsonSchemaFilename", ""),
@@ -135,7 +139,17 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
         "flags": [],
         "created_at": step.now,
         "due_at": _due_at(task, props.get("dueIn"), step.now),
+        "sla_policy": None,
+        "response_due_at": None,
+        "sla_next_at": None,
+        "sla_events": [],
+        "sla_level": 0,
+        "paused_minutes": 0.0,
+        "pause_reason": "",
+        "category": "",
     }
+    row.update(planned)  # an SLA policy's resolution deadline replaces dueIn
+    return row
 
 
 def sync_tasks(step: Step, found: Scan, batch: Batch) -> None:

@@ -22,13 +22,19 @@ def run_service_call(idempotency_key: str) -> None:
 def sweep() -> dict[str, int]:
     """Fire due timers and run due service calls (retries, lost dispatches); bounded per run."""
     from .services import run_one_due_call
+    from .sla import SWEEP_BATCH, sweep_sla
     from .timers import fire_one_due_timer
 
-    fired = calls = 0
+    fired = calls = alerts = 0
     while fired < SWEEP_LIMIT and fire_one_due_timer():
         fired += 1
     while calls < SWEEP_LIMIT and run_one_due_call():
         calls += 1
-    if fired or calls:
-        log.info("sweep: %d timers fired, %d service calls run", fired, calls)
-    return {"timers": fired, "calls": calls}
+    for _batch in range(20):  # at most 20 × 500 tasks per sweep; the next sweep does the rest
+        looked_at, raised = sweep_sla()
+        alerts += raised
+        if looked_at < SWEEP_BATCH:
+            break
+    if fired or calls or alerts:
+        log.info("sweep: %d timers fired, %d service calls run, %d SLA events", fired, calls, alerts)
+    return {"timers": fired, "calls": calls, "alerts": alerts}

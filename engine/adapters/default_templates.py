@@ -18,6 +18,13 @@ TEMPLATES = [
         "content": "尊敬的${customer_name}，您反映的问题（编号${ticket}）已处理完毕，感谢您的理解与支持。",
     },
     {
+        "template_id": "SLA_ALERT",
+        "channel": "sms",
+        "name": "时限提醒",
+        "subject": "",
+        "content": "${name}您好：${message}，请登录安居系统处理。",
+    },
+    {
         "template_id": "COMPLAINT_OVERDUE",
         "channel": "mail",
         "name": "处理超时督办",

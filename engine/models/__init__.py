@@ -2,11 +2,17 @@ from .audit import AuditEvent
 from .notify import Bill, NotificationTemplate, OutboxMessage
 from .process import ProcessFile, ProcessVersion
 from .runtime import BusinessKeyCounter, Incident, ProcessInstance, ServiceCall, Task, Timer
+from .sla import Alert, AlertRecipient, BusinessCalendar, CalendarDay, CalendarYear, SlaPolicy
 
 __all__ = [
+    "Alert",
+    "AlertRecipient",
     "AuditEvent",
     "Bill",
+    "BusinessCalendar",
     "BusinessKeyCounter",
+    "CalendarDay",
+    "CalendarYear",
     "Incident",
     "NotificationTemplate",
     "OutboxMessage",
@@ -14,6 +20,7 @@ __all__ = [
     "ProcessInstance",
     "ProcessVersion",
     "ServiceCall",
+    "SlaPolicy",
     "Task",
     "Timer",
 ]

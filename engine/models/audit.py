@@ -21,6 +21,9 @@ class AuditAction(models.TextChoices):
     INCIDENT = "incident", "故障"
     RETRY = "retry", "重试"
     CANCEL = "cancel", "取消"
+    PAUSE = "pause", "暂停计时"
+    RESUME = "resume", "恢复计时"
+    SLA = "sla", "时限提醒"
     UPDATE_DATA = "update_data", "修改数据"
     END = "end", "结束"
 

@@ -105,6 +105,21 @@ class Task(models.Model):
     flags = models.JSONField(
         "标记", default=list, blank=True, help_text="set by the flow's hook, e.g. late_entry"
     )
+    # SLA (engine/sla.py): deadlines from the first matching policy, the next moment the sweep must
+    # look at the task, the events already raised, and the paused time that extends the deadlines.
+    sla_policy = models.ForeignKey(
+        "engine.SlaPolicy", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    response_due_at = models.DateTimeField("响应时限", null=True, blank=True)
+    sla_next_at = models.DateTimeField(null=True, blank=True)
+    sla_events = models.JSONField(default=list, blank=True)
+    sla_level = models.PositiveSmallIntegerField("升级级别", default=0)
+    paused_at = models.DateTimeField("暂停于", null=True, blank=True)
+    paused_minutes = models.FloatField("累计暂停(工作分钟)", default=0)
+    pause_reason = models.CharField("暂停原因", max_length=200, blank=True)
+    category = models.CharField(
+        "分类", max_length=100, blank=True, help_text="e.g. the complaint class, for dashboards"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "任务"
@@ -114,6 +129,11 @@ class Task(models.Model):
             models.Index(fields=["company", "state", "lane", "due_at"], name="task_claimable"),
             models.Index(fields=["company", "state", "assignee", "due_at"], name="task_mine"),
             models.Index(fields=["company", "process_key", "state"], name="task_process"),
+            models.Index(
+                fields=["sla_next_at"],
+                name="task_sla_due",
+                condition=models.Q(state="ready", sla_next_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,8 +144,10 @@ class Task(models.Model):
         return self.state == TaskState.READY
 
     def is_overdue(self, at: datetime | None = None) -> bool:
-        """True when the task is still open after its due time."""
-        return self.is_open() and self.due_at is not None and self.due_at < (at or clock.now())
+        """True when the task is still open after its due time (a paused task's clock stands still)."""
+        if not self.is_open() or self.due_at is None or self.paused_at is not None:
+            return False
+        return self.due_at < (at or clock.now())
 
 
 class TimerState(models.TextChoices):

@@ -155,7 +155,7 @@ def test_overdue_handling_sends_one_reminder_and_keeps_the_task(api, complaint):
     started = start(agent, "complaint", INTAKE)
     work(agent, started["id"], {**TRIAGE, "priority": "high"})
     clock.advance(timedelta(hours=23))
-    assert sweep() == {"timers": 0, "calls": 0}
+    assert sweep()["timers"] == 0
     clock.advance(timedelta(hours=1, minutes=1))
     assert sweep()["timers"] == 1
     reminders = OutboxMessage.objects.filter(instance_id=started["id"], template_id="COMPLAINT_OVERDUE")

@@ -62,7 +62,8 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "name", "element_id", "process_key", "lane", "state", "assignee", "claimed_at",
-                  "created_at", "due_at", "overdue", "completed_at", "completed_by", "flags", "instance"]  # fmt: skip
+                  "created_at", "due_at", "overdue", "completed_at", "completed_by", "flags", "response_due_at",
+                  "sla_level", "paused_at", "paused_minutes", "pause_reason", "category", "instance"]  # fmt: skip
 
     def get_overdue(self, obj: Task) -> bool:
         return obj.is_overdue(self.context.get("now") or clock.now())
@@ -107,6 +108,10 @@ class StartSerializer(serializers.Serializer):
 
 class CompleteSerializer(serializers.Serializer):
     data = serializers.JSONField(required=False, default=dict)
+
+
+class PauseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
 
 
 class RetrySerializer(serializers.Serializer):

@@ -269,6 +269,23 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         task = actions.do_unclaim_task(request.user, access.access_task(request.user, _pk(pk)))
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
 
+    @extend_schema(
+        request=s.PauseSerializer, responses={200: s.TaskSerializer, 400: ERROR, 403: ERROR, 409: ERROR}
+    )
+    @action(detail=True, methods=["post"])
+    def pause(self, request: Request, pk: str | None = None) -> Response:
+        """Waiting for the customer: stop the SLA clock (the holder, with a reason)."""
+        body = parse(s.PauseSerializer, request)
+        task = actions.do_pause_task(request.user, access.access_task(request.user, _pk(pk)), body["reason"])
+        return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={200: s.TaskSerializer, 403: ERROR, 409: ERROR})
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str | None = None) -> Response:
+        """Restart the SLA clock; paused time extends the deadlines."""
+        task = actions.do_resume_task(request.user, access.access_task(request.user, _pk(pk)))
+        return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+
     @extend_schema(request=s.CompleteSerializer, responses={200: s.TaskSerializer, 400: ERROR, 409: ERROR})
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from engine.adapters.default_templates import ensure_default_templates
 from engine.deploy import deploy_all
 from engine.errors import DeployError
+from engine.sla_defaults import ensure_sla_setup
 from webapp.accounts.demo import ensure_people, logins_table
 from webapp.accounts.models import Company
 from webapp.demo_data import load_demo_sales, load_demo_work
@@ -17,6 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         ensure_default_templates()
+        for company in Company.objects.all():
+            ensure_sla_setup(company)
         try:
             for version, created in deploy_all():
                 self.stdout.write(

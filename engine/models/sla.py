@@ -1,0 +1,165 @@
+"""Business calendars, SLA policies and the alerts they raise."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+def default_periods() -> list[list[str]]:
+    return [["09:00", "12:00"], ["13:30", "18:00"]]
+
+
+class BusinessCalendar(models.Model):
+    """Working hours and days of a company. Which dates are holidays or make-up working days (调休)
+    comes from CalendarDay rows, seeded per year from the chinesecalendar package; a year counts as
+    known only when a CalendarYear row says so (computing into an unknown year fails loudly)."""
+
+    company = models.OneToOneField("accounts.Company", on_delete=models.CASCADE, related_name="calendar")
+    name = models.CharField("名称", max_length=60, default="工作日历")
+    time_zone = models.CharField("时区", max_length=40, default="Asia/Shanghai")
+    periods = models.JSONField(
+        "工作时段", default=default_periods, help_text='例如 [["09:00","12:00"],["13:30","18:00"]]'
+    )
+    weekdays = models.JSONField("常规工作日", default=list, help_text="ISO 星期 1–7，空表示周一至周五")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日历"
+
+    def __str__(self) -> str:
+        return f"{self.company} · {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up days are known for this calendar."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveIntegerField("年份")
+    source = models.CharField("来源", max_length=60, help_text="chinesecalendar 1.11.0，或 人工维护")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已维护年份"
+        constraints = [models.UniqueConstraint(fields=["calendar", "year"], name="calendar_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.source})"
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", "休息日（法定节假日/调休休息）"
+    WORKDAY = "workday", "工作日（调休上班）"
+
+
+class CalendarDay(models.Model):
+    """A date that differs from the regular week: a holiday on a weekday, or a make-up working
+    day on a weekend."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField("日期")
+    kind = models.CharField("类型", max_length=10, choices=DayKind.choices)
+    name = models.CharField("说明", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日与调休"
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="calendar_day_unique")]
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class TimeMode(models.TextChoices):
+    BUSINESS = "business", "工作时间"
+    CALENDAR = "calendar", "自然时间"
+
+
+class SlaPolicy(models.Model):
+    """Targets for tasks that match: first matching policy (by `order`) wins.
+
+    Targets are durations like "30m", "8h", "3d": in business time a day is the calendar's working
+    minutes of one day (09:00–12:00 + 13:30–18:00 = 7.5 h), so "3d" from 16:00 ends at 16:00 three
+    working days later."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="sla_policies")
+    order = models.PositiveIntegerField("顺序", default=100)
+    name = models.CharField("名称", max_length=100)
+    process_key = models.CharField("流程键", max_length=100, blank=True, help_text="空 = 任意流程")
+    element_id = models.CharField(
+        "环节 id", max_length=500, blank=True, help_text="空 = 任意用户任务；多个用逗号分隔"
+    )
+    conditions = models.JSONField(
+        "数据条件", default=dict, blank=True,
+        help_text='{"issue_class": ["construction_quality"], "group_complaint": true}：每个字段等于或属于所列值',
+    )  # fmt: skip
+    response_target = models.CharField("首次响应时限", max_length=20, blank=True, help_text="认领时限，如 2h")
+    resolution_target = models.CharField("解决时限", max_length=20, blank=True, help_text="完成时限，如 3d")
+    mode = models.CharField("计时方式", max_length=10, choices=TimeMode.choices, default=TimeMode.BUSINESS)
+    warn_percent = models.PositiveIntegerField("预警比例(%)", default=80)
+    escalate_every_percent = models.PositiveIntegerField(
+        "逐级升级间隔(% 时限)", default=50, help_text="超时后每过这么多时限升一级"
+    )
+    escalate_immediately = models.BooleanField(
+        "立即升级", default=False, help_text="例如群诉：任务一到即通知公司领导"
+    )
+    reassign_on_breach = models.BooleanField(
+        "超时改派", default=False, help_text="超时后任务改派给部门负责人"
+    )
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "SLA 策略"
+        ordering = ["company", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+
+class AlertKind(models.TextChoices):
+    RESPONSE_WARNING = "response_warning", "响应预警"
+    RESPONSE_BREACH = "response_breach", "响应超时"
+    WARNING = "warning", "解决预警"
+    BREACH = "breach", "解决超时"
+    ESCALATION = "escalation", "升级"
+    IMMEDIATE = "immediate", "立即升级"
+    CALENDAR = "calendar", "日历缺失"
+
+
+class Alert(models.Model):
+    """One SLA event of one task (or a calendar problem for admins), raised exactly once."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(
+        "engine.Task", on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    kind = models.CharField("类型", max_length=20, choices=AlertKind.choices)
+    level = models.PositiveIntegerField(
+        "级别", default=0, help_text="0 处理人，1 部门负责人，2 客服中心负责人，3 公司领导"
+    )
+    key = models.CharField(max_length=120, unique=True, help_text="task:event, so an event is raised once")
+    message = models.CharField("内容", max_length=500)
+    lane = models.CharField("部门", max_length=100, blank=True)
+    category = models.CharField("分类", max_length=100, blank=True, help_text="e.g. the complaint class")
+    created_at = models.DateTimeField("时间")
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="AlertRecipient", related_name="alerts"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提醒"
+        indexes = [models.Index(fields=["company", "created_at"], name="alert_company_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message}"
+
+
+class AlertRecipient(models.Model):
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "user"], name="alert_recipient_unique")]
+        indexes = [models.Index(fields=["user", "read_at"], name="alert_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.alert}"
