@@ -240,3 +240,23 @@ def seed_from_package(company_id: int, years: list[int] | None = None) -> list[i
         loaded.append(year)
     forget(company_id)
     return loaded
+
+
+def business_due(start: datetime, iso_duration: str, company_id: int) -> datetime:
+    """`start` plus an ISO 8601 duration (P3D, PT8H, P1W, PT90M) counted in the company's business
+    time: a day is one working day, a week five. Years and months have no business meaning and
+    are refused. Raises CalendarMissing, ValueError."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+    calendar = calendar_for(company_id)
+    if calendar is None:
+        raise ValueError(_("The company has no working calendar: business time cannot be computed."))
+    parts = TimerEventDefinition.parse_iso_duration(str(iso_duration))
+    if parts.get("years") or parts.get("months"):
+        raise ValueError(
+            _("Business time is counted in weeks, days, hours and minutes, not months or years.")
+        )
+    days = parts.get("days", 0) + 5 * parts.get("weeks", 0)
+    minutes = days * calendar.minutes_per_day + parts.get("hours", 0) * 60 + parts.get("minutes", 0)
+    minutes += parts.get("seconds", 0) / 60
+    return calendar.add(start, minutes)

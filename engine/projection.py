@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -105,11 +105,25 @@ def duration_from(value: str, start: datetime) -> datetime:
     return start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
 
 
-def _due_at(task: SpiffTask, expression: str | None, now: datetime) -> datetime | None:
+BUSINESS_TIME = "businessTime"
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+BUSINESS_DUE = "anju_business_due"
+
+
+def _is_business(spec: Any) -> bool:
+    props = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+    return str(props.get(BUSINESS_TIME, "")).lower() in ("true", "1", "yes")
+
+
+def _due_at(task: SpiffTask, expression: str | None, now: datetime, company_id: int = 0) -> datetime | None:
     if not expression:
         return None
     try:
         value = task.workflow.script_engine.evaluate(task, expression)
+        if _is_business(task.task_spec):
+            from .calendar import business_due
+
+            return business_due(now, str(value), company_id)
         return duration_from(str(value), now)
     except Exception as exc:  # a broken due time must not stop the flow; the task just has none
         log.warning("dueIn of %s could not be evaluated: %s", task.task_spec.bpmn_id, exc)
@@ -138,7 +152,7 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
         "state": RowState.READY,
         "flags": [],
         "created_at": step.now,
-        "due_at": _due_at(task, props.get("dueIn"), step.now),
+        "due_at": _due_at(task, props.get("dueIn"), step.now, step.instance.company_id),
         "sla_policy": None,
         "response_due_at": None,
         "sla_next_at": None,
@@ -177,6 +191,32 @@ def _timer_due(task: SpiffTask, now: datetime) -> datetime:
     return now
 
 
+def apply_business_time(step: Step) -> None:
+    """Timers marked businessTime="true" count their duration in the company's business time: the
+    due moment SpiffWorkflow computed in calendar time is replaced (once, before the state is
+    saved). A year without calendar data becomes an incident, never a guess."""
+    from .calendar import CalendarMissing, business_due
+    from .models.runtime import IncidentKind
+
+    for task in _waiting_timers(step.workflow).values():
+        spec = task.task_spec
+        if not _is_business(spec) or task._get_internal_data(BUSINESS_DUE):
+            continue
+        definition = spec.event_definition
+        try:
+            value = task.workflow.script_engine.evaluate(task, definition.expression)
+            due = business_due(step.now, str(value), step.instance.company_id)
+        except (CalendarMissing, ValueError) as exc:
+            # Hold the timer (it must not fire at a calendar-time guess) until the calendar is
+            # fixed and the incident retried, which computes it again.
+            task._set_internal_data(event_value=NEVER.isoformat())
+            step.retimed[task.id] = NEVER
+            step.add_incident(IncidentKind.ENGINE, f"business-time timer: {exc}", task=task)
+            continue
+        task._set_internal_data(event_value=due.isoformat(), **{BUSINESS_DUE: True})
+        step.retimed[task.id] = due
+
+
 def sync_timers(step: Step, batch: Batch) -> None:
     waiting = _waiting_timers(step.workflow)
     gone = step.timers_before - waiting.keys()
@@ -200,6 +240,13 @@ def sync_timers(step: Step, batch: Batch) -> None:
                     {"state": state, "fired_at": step.now},
                     {"instance": step.instance.pk, "spiff_id": ids, "state": TimerState.PENDING},
                 )
+    for task_id, due in step.retimed.items():
+        if task_id in step.timers_before:  # an existing row whose due moment was recomputed
+            batch.update(
+                Timer,
+                {"due_at": due},
+                {"instance": step.instance.pk, "spiff_id": task_id, "state": TimerState.PENDING},
+            )
     new = [
         {
             "instance": step.instance.pk,

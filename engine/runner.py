@@ -56,6 +56,7 @@ class Step:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     completed_by_actor: set[UUID] = field(default_factory=set)
     latest_data: dict[str, Any] | None = None
+    retimed: dict[UUID, datetime] = field(default_factory=dict)  # timers whose due moment was (re)set
     is_new: bool = False
 
     def audit(self, action: AuditAction, **kwargs: Any) -> None:
@@ -227,6 +228,7 @@ def persist(step: Step) -> None:
     """Write everything the step changed, in one batch (call inside the step's transaction)."""
     instance, workflow = step.instance, step.workflow
     scan = projection.scan(workflow)  # also marks new service requests: before dump_state
+    projection.apply_business_time(step)  # changes timers' due moments: before dump_state too
     if scan.stalled and not step.incidents and not workflow.completed:
         first = scan.stalled[0]
         step.add_incident(
