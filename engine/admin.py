@@ -8,8 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from .calendar import forget
 from .models import (
+    Alert,
     AuditEvent,
+    BusinessCalendar,
+    CalendarDay,
+    CalendarYear,
+    SlaPolicy,
     Bill,
     Incident,
     NotificationTemplate,
@@ -111,3 +117,42 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("action", "process_key", "company")
     search_fields = ("actor_name", "element_id")
     date_hierarchy = "at"
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 1
+
+
+class CalendarYearInline(admin.TabularInline):
+    model = CalendarYear
+    extra = 1
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    """Working hours, and per year the holidays and make-up days (seeded from chinesecalendar;
+    add a year here, marking it in 已维护年份, when the package has no data for it yet)."""
+
+    list_display = ("company", "name", "time_zone", "periods")
+    inlines = [CalendarYearInline, CalendarDayInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        forget(form.instance.company_id)
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ("order", "name", "company", "process_key", "element_id", "response_target", "resolution_target",
+                    "mode", "warn_percent", "escalate_immediately", "reassign_on_breach", "active")  # fmt: skip
+    list_display_links = ("name",)
+    list_editable = ("order", "active")
+    list_filter = ("company", "process_key", "mode", "active")
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "level", "message", "lane", "category", "company")
+    list_filter = ("kind", "level", "company")
+    date_hierarchy = "created_at"

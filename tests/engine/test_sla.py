@@ -192,3 +192,35 @@ def test_a_deadline_in_a_year_without_calendar_data_is_reported_not_guessed(api,
     assert "2027" in alert.message and [u.username for u in alert.recipients.all()] == ["admin"]
     start(api("agent"), "complaint", INTAKE)
     assert Alert.objects.filter(kind="calendar").count() == 1  # reported once per year
+
+
+def test_alerts_api_counts_lists_and_marks_read(api, sla):
+    _started, task = handling(api, "high")
+    clock.set_time(at("2026-11-27 10:37"))
+    sweep()
+    engineer = api("engineer")
+    assert engineer.get("/api/alerts/unread-count/").json() == {"unread": 1}
+    alerts = engineer.get("/api/alerts/", {"unread": 1}).json()["results"]
+    assert alerts[0]["kind"] == "response_warning" and alerts[0]["task_id"] == task["id"]
+    assert engineer.post(f"/api/alerts/{alerts[0]['id']}/read/").status_code == 204
+    assert engineer.get("/api/alerts/unread-count/").json() == {"unread": 0}
+    assert api("agent").post(f"/api/alerts/{alerts[0]['id']}/read/").status_code == 404
+    assert api("outsider").get("/api/alerts/").json()["count"] == 0
+
+
+def test_the_dashboard_summary_is_for_supervisors(api, sla):
+    handling(api, "high")
+    clock.set_time(at("2026-11-30 09:31"))
+    sweep()
+    assert api("engineer").get("/api/sla/summary/").status_code == 403
+    summary = api("cs_head").get("/api/sla/summary/").json()
+    assert {"bucket": "breached", "count": 1} in summary["remaining"]
+    assert summary["weekly"] and summary["weekly"][0]["lane"] == "工程部"
+
+
+def test_deadline_arithmetic_is_available_to_clients(api, sla):
+    response = api("agent").get("/api/calendar/deadline/", {"start": "2026-09-30T16:00:00+08:00", "target": "3d"})
+    assert response.json()["due"] == "2026-10-10T08:00:00+00:00"
+    missing = api("agent").get("/api/calendar/deadline/", {"start": "2026-12-31T17:00:00+08:00", "target": "2h"})
+    assert missing.status_code == 400 and "2027" in str(missing.json())
+    assert api("agent").get("/api/calendar/deadline/", {"start": "x", "target": "2h"}).status_code == 400

@@ -3,17 +3,20 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import sla, views
 
 router = DefaultRouter()
 router.register("process-definitions", views.ProcessDefinitionViewSet, basename="process-definition")
 router.register("process-instances", views.InstanceViewSet, basename="process-instance")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("incidents", views.IncidentViewSet, basename="incident")
+router.register("alerts", sla.AlertViewSet, basename="alert")
 
 urlpatterns = [
     path("", include(router.urls)),
     path("me/", views.me, name="api-me"),
+    path("sla/summary/", sla.sla_summary, name="api-sla-summary"),
+    path("calendar/deadline/", sla.deadline_view, name="api-deadline"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
