@@ -12,11 +12,10 @@ from .calendar import forget
 from .models import (
     Alert,
     AuditEvent,
+    Bill,
     BusinessCalendar,
     CalendarDay,
     CalendarYear,
-    SlaPolicy,
-    Bill,
     Incident,
     NotificationTemplate,
     OutboxMessage,
@@ -24,6 +23,7 @@ from .models import (
     ProcessInstance,
     ProcessVersion,
     ServiceCall,
+    SlaPolicy,
     Task,
     Timer,
 )
