@@ -111,3 +111,31 @@ def only_task_or_none(client, instance_id: int):  # type: ignore[no-untyped-def]
         return only_task(client, instance_id)
     except AssertionError:
         return None
+
+
+def test_a_breach_raises_exactly_one_alert_and_one_sms_with_two_workers(api, flow, cast, celery_processes):
+    from engine.models import Alert, SlaPolicy
+
+    agent = cast["agent"]
+    SlaPolicy.objects.create(
+        company=agent.company, name="test: 6 s", process_key="loop", resolution_target="0.1m", mode="calendar",
+        warn_percent=50, escalate_every_percent=1000,
+    )  # fmt: skip
+    flow("loop")
+    client = api("agent")
+    started = start(client, "loop", {"rounds": 0})
+    task = only_task(client, started["id"])
+    assert client.post(f"/api/tasks/{task['id']}/claim/").status_code == 200
+    wait_for(
+        lambda: Alert.objects.filter(task_id=task["id"], kind="breach").exists(),
+        timeout=60,
+        what="the breach",
+    )
+    time.sleep(3)  # three more sweeps by beat, taken by either worker
+    breach = Alert.objects.get(task_id=task["id"], kind="breach")
+    assert [u.username for u in breach.recipients.all()] == ["agent"]
+    sms = OutboxMessage.objects.filter(
+        template_id="SLA_ALERT", idempotency_key__startswith=f"sla:{breach.pk}:"
+    )
+    assert sms.count() == 1 and sms.get().recipient == "+8613800138001"
+    assert Alert.objects.filter(task_id=task["id"]).count() == 2  # the warning and the breach, once each
