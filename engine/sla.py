@@ -82,8 +82,11 @@ def _policies(company_id: int) -> list[SlaPolicy]:
     return list(SlaPolicy.objects.filter(company_id=company_id, active=True).order_by("order", "id"))
 
 
-def _calendar(policy: SlaPolicy) -> WorkCalendar | None:
-    return calendar_for(policy.company_id) if policy.mode == TimeMode.BUSINESS else None
+def _calendar(policy: SlaPolicy, *, response: bool = False) -> WorkCalendar | None:
+    """The calendar of the resolution target (or, with response=True, of the response target);
+    None in calendar time."""
+    mode = (policy.response_mode or policy.mode) if response else policy.mode
+    return calendar_for(policy.company_id) if mode == TimeMode.BUSINESS else None
 
 
 def _shifted(
@@ -111,7 +114,9 @@ def plan(
     try:
         calendar = _calendar(policy)
         if policy.response_target:
-            fields["response_due_at"] = deadline(now, policy.response_target, calendar)
+            fields["response_due_at"] = deadline(
+                now, policy.response_target, _calendar(policy, response=True)
+            )
         if policy.resolution_target:
             fields["due_at"] = deadline(now, policy.resolution_target, calendar)
         first = next(iter(events(policy, now, 0.0, claimed=False, calendar=calendar)), None)
@@ -144,10 +149,10 @@ def events(
     if policy.escalate_immediately:
         found.append(Event("immediate", created_at, 3, AlertKind.IMMEDIATE))
     if policy.response_target and not claimed:
-        target = policy.response_target
-        found.append(Event("response_warning", _shifted(created_at, target, paused, calendar, warn), 0,
+        target, response_calendar = policy.response_target, _calendar(policy, response=True)
+        found.append(Event("response_warning", _shifted(created_at, target, paused, response_calendar, warn), 0,
                            AlertKind.RESPONSE_WARNING))  # fmt: skip
-        found.append(Event("response_breach", _shifted(created_at, target, paused, calendar, 1.0), 1,
+        found.append(Event("response_breach", _shifted(created_at, target, paused, response_calendar, 1.0), 1,
                            AlertKind.RESPONSE_BREACH))  # fmt: skip
     if policy.resolution_target:
         target = policy.resolution_target

@@ -94,6 +94,9 @@ class SlaPolicy(models.Model):
     response_target = models.CharField("首次响应时限", max_length=20, blank=True, help_text="认领时限，如 2h")
     resolution_target = models.CharField("解决时限", max_length=20, blank=True, help_text="完成时限，如 3d")
     mode = models.CharField("计时方式", max_length=10, choices=TimeMode.choices, default=TimeMode.BUSINESS)
+    response_mode = models.CharField(
+        "响应计时方式", max_length=10, choices=TimeMode.choices, blank=True, help_text="空 = 同上"
+    )
     warn_percent = models.PositiveIntegerField("预警比例(%)", default=80)
     escalate_every_percent = models.PositiveIntegerField(
         "逐级升级间隔(% 时限)", default=50, help_text="超时后每过这么多时限升一级"

@@ -219,8 +219,20 @@ def test_the_dashboard_summary_is_for_supervisors(api, sla):
 
 
 def test_deadline_arithmetic_is_available_to_clients(api, sla):
-    response = api("agent").get("/api/calendar/deadline/", {"start": "2026-09-30T16:00:00+08:00", "target": "3d"})
+    response = api("agent").get(
+        "/api/calendar/deadline/", {"start": "2026-09-30T16:00:00+08:00", "target": "3d"}
+    )
     assert response.json()["due"] == "2026-10-10T08:00:00+00:00"
-    missing = api("agent").get("/api/calendar/deadline/", {"start": "2026-12-31T17:00:00+08:00", "target": "2h"})
+    missing = api("agent").get(
+        "/api/calendar/deadline/", {"start": "2026-12-31T17:00:00+08:00", "target": "2h"}
+    )
     assert missing.status_code == 400 and "2027" in str(missing.json())
     assert api("agent").get("/api/calendar/deadline/", {"start": "x", "target": "2h"}).status_code == 400
+
+
+def test_the_response_target_may_run_in_calendar_time(api, sla):
+    SlaPolicy.objects.filter(name="派单").update(response_mode="calendar", response_target="14h")
+    clock.set_time(at("2026-11-27 17:00"))
+    task = only_task(api("agent"), start(api("agent"), "complaint", INTAKE)["id"])
+    assert shanghai(task["response_due_at"]) == at("2026-11-28 07:00")  # calendar time: Saturday morning
+    assert shanghai(task["due_at"]) == at("2026-11-30 10:00")  # business time: 1h Friday + 1h Monday
