@@ -171,7 +171,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "webapp" / "static"]
 # npm packages are served from their dist folders (installed by `make`, never copied by hand).
 NODE_MODULES_DIR = BASE_DIR / "node_modules"
-for _package in ("bootstrap", "bpmn-js"):
+for _package in ("bootstrap", "bpmn-js", "echarts"):
     if (NODE_MODULES_DIR / _package / "dist").exists():
         STATICFILES_DIRS.append((f"vendor/{_package}/dist", NODE_MODULES_DIR / _package / "dist"))
 WHITENOISE_USE_FINDERS = True

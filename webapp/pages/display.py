@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -57,6 +59,11 @@ AUDIT_ACTION = {
     "service_failed": gettext_lazy("Service call failed"),
     "incident": gettext_lazy("Incident"),
     "retry": gettext_lazy("Retried"),
+    "cancel": gettext_lazy("Cancelled"),
+    "update_data": gettext_lazy("Data changed"),
+    "pause": gettext_lazy("Waiting for customer"),
+    "resume": gettext_lazy("Timing resumed"),
+    "sla": gettext_lazy("SLA alert"),
     "end": gettext_lazy("Ended"),
 }
 # Keys the engine writes itself, with their labels.
@@ -215,6 +222,24 @@ def audit_row(event: AuditEvent, version: ProcessVersion, labels: FormLabels) ->
             note = _("version %(version)s") % {"version": details["version"]}
     elif action == "unclaim" and details.get("previous"):
         note = _("held by %(who)s before") % {"who": details["previous"]}
+    elif action == "claim" and details.get("reassigned_by_sla"):
+        note = _("reassigned to %(to)s on the deadline breach (held by %(previous)s before)") % {
+            "to": details.get("to", ""),
+            "previous": details.get("previous") or "—",
+        }
+    elif action in ("pause", "resume", "sla"):
+        note = _sla_note(action, details)
+    elif action in ("cancel", "update_data"):
+        note = (
+            _("Reason: %(reason)s") % {"reason": details.get("reason", "")} if details.get("reason") else ""
+        )
+        changed = details.get("changed")
+        if isinstance(changed, dict):
+            items = [
+                (labels.title(k), f"{labels.value(k, v[0])} → {labels.value(k, v[1])}")
+                for k, v in changed.items()
+                if isinstance(v, list) and len(v) == 2
+            ]
     elif action == "service_call":
         note = str(details.get("operator", ""))
         items = [(str(k), _compact(v)) for k, v in (details.get("params") or {}).items()]
@@ -241,3 +266,43 @@ def audit_row(event: AuditEvent, version: ProcessVersion, labels: FormLabels) ->
         items=items,
         note=note,
     )
+
+
+def _sla_note(action: str, details: dict[str, Any]) -> str:
+    """Pause, resume and SLA events in words: the reason, the paused time, the event, its level,
+    the deadline and who was told."""
+    from . import sla  # sla imports this module
+
+    parts = []
+    if action == "sla":
+        event = str(details.get("event", ""))
+        parts.append(str(sla.SLA_EVENT.get(event, event)))
+        if isinstance(details.get("level"), int) and details["level"] > 0:
+            parts.append(sla.level_text(details["level"]))
+        due = _moment(details.get("due"))
+        if due:
+            parts.append(_("deadline %(due)s") % {"due": due})
+        recipients = details.get("recipients")
+        if isinstance(recipients, list) and recipients:
+            parts.append(_("told: %(who)s") % {"who": "、".join(str(r) for r in recipients)})
+    else:
+        if action == "resume" and isinstance(details.get("paused_minutes"), (int, float)):
+            parts.append(
+                _("paused for %(duration)s") % {"duration": sla.duration_text(details["paused_minutes"])}
+            )
+        if details.get("reason"):
+            parts.append(_("Reason: %(reason)s") % {"reason": details["reason"]})
+    return " · ".join(parts)
+
+
+def _moment(value: Any) -> str:
+    """An ISO date-time from the audit details as “11-30 09:30” (Shanghai); "" when unreadable."""
+    from .templatetags.anju import short_time  # the template library imports this module
+
+    try:
+        moment = parse_datetime(str(value)) if value else None
+    except ValueError:
+        return ""
+    if moment is None or timezone.is_naive(moment):
+        return ""
+    return short_time(moment)

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import sla_views, views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="inbox", permanent=False), name="home"),
@@ -16,9 +16,17 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
     path("tasks/<int:pk>/unclaim/", views.task_unclaim, name="task_unclaim"),
+    path("tasks/<int:pk>/pause/", views.task_pause, name="task_pause"),
+    path("tasks/<int:pk>/resume/", views.task_resume, name="task_resume"),
     path("issues/new/", views.issue_new, name="issue_new"),
     path("start/<str:process_key>/", views.start, name="start"),
     path("instances/", views.instance_list, name="instances"),
     path("instances/<int:pk>/", views.instance_detail, name="instance"),
     path("incidents/<int:pk>/retry/", views.incident_retry, name="incident_retry"),
+    path("alerts/", sla_views.alert_list, name="alerts"),
+    path("alerts/read-all/", sla_views.alert_read_all, name="alert_read_all"),
+    path("alerts/<int:pk>/open/", sla_views.alert_open, name="alert_open"),
+    path("alerts/<int:pk>/read/", sla_views.alert_read, name="alert_read"),
+    path("sla/", sla_views.sla_dashboard, name="sla_dashboard"),
+    path("sla/tasks/", sla_views.sla_tasks, name="sla_tasks"),
 ]

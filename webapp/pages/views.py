@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from engine import access, actions, formstore, inspect, options
+from engine import access, actions, clock, formstore, inspect, options
 from engine.errors import BadRequest, Conflict, FormInvalid
 from engine.models import AuditEvent, ProcessInstance, ProcessVersion, Task
 from engine.models.audit import AuditAction
@@ -25,7 +25,7 @@ from engine.models.runtime import InstanceStatus
 from forms import coerce_post, render_form
 from forms.schema import properties
 
-from . import display
+from . import display, sla
 from .errors import engine_errors, error_page, message
 from .inbox import (
     PAGE_SIZE,
@@ -36,6 +36,7 @@ from .inbox import (
     tab_counts,
     task_name_choices,
 )
+from .templatetags.anju import short_time
 
 COMPLAINT = "complaint"
 MAX_AUDIT_ROWS = 500
@@ -176,6 +177,8 @@ def _task_page(
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
     alert: str = "",
+    pause_errors: list[str] | None = None,
+    pause_reason: str = "",
 ) -> HttpResponse:
     user = request.user
     instance = task.instance
@@ -215,9 +218,55 @@ def _task_page(
             "diagram": _diagram(version, snap, current=[task.element_id] if is_open else []),
             "alert": alert,
             "errors": bool(errors),
+            "sla": sla.task_sla(task, clock.now()),
+            "holds": is_open and task.assignee_id == user.pk,
+            "pause_errors": pause_errors or [],
+            "pause_reason": pause_reason,
         },
         status=status,
     )
+
+
+@require_POST
+@login_required
+@engine_errors
+def task_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    """等待客户: the holder stops the task's SLA clock, with a reason."""
+    user = request.user
+    task = access.access_task(user, pk, for_write=True)
+    reason = clean_reason(request.POST.get("reason", ""))
+    try:
+        actions.do_pause_task(user, task, reason)
+    except FormInvalid as exc:
+        problems = exc.field_errors.get("reason") or [message(exc)]
+        return _task_page(request, task, status=exc.status, pause_errors=problems, pause_reason=reason)
+    except Conflict as exc:
+        return _task_page(request, access.access_task(user, pk), status=exc.status, alert=message(exc))
+    messages.success(request, _("Waiting for the customer: the deadlines stand still until timing resumes."))
+    return redirect("task", pk=pk)
+
+
+@require_POST
+@login_required
+@engine_errors
+def task_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """恢复计时: the holder restarts the clock; the paused time extends the deadlines."""
+    user = request.user
+    task = access.access_task(user, pk, for_write=True)
+    try:
+        task = actions.do_resume_task(user, task)
+    except Conflict as exc:
+        return _task_page(request, access.access_task(user, pk), status=exc.status, alert=message(exc))
+    messages.success(
+        request,
+        _("Timing resumed; the new deadline is %(due)s.") % {"due": short_time(task.due_at) or "—"},
+    )
+    return redirect("task", pk=pk)
+
+
+def clean_reason(value: str) -> str:
+    """A posted reason fit to store: no NUL characters (PostgreSQL refuses them), at most 200."""
+    return value.replace("\x00", "").strip()[:200]
 
 
 def _diagram(version: ProcessVersion, snap: inspect.Snapshot, current: list[str] | None = None) -> dict:

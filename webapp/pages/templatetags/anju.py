@@ -1,4 +1,5 @@
-"""Template helpers for the pages: short Shanghai times, the inbox count, alert classes."""
+"""Template helpers for the pages: short Shanghai times, the inbox count, alert classes, the
+alerts bell and SLA badges."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from engine import clock
 
+from .. import alerts, sla
 from ..inbox import open_count
 
 register = template.Library()
@@ -65,9 +67,38 @@ def inbox_count(context: dict[str, Any]) -> int:
 FLAG_LABELS = {
     "late_entry_site": gettext_lazy("Entered late (same-day rule)"),
     "late_entry_group": gettext_lazy("Entered late (3-day audit)"),
+    "sla_calendar_missing": gettext_lazy("No deadline: the working calendar lacks the year"),
 }
 
 
 @register.filter
 def flag_label(flag: str) -> str:
     return str(FLAG_LABELS.get(flag, flag))
+
+
+@register.simple_tag(takes_context=True)
+def alert_bell(context: dict[str, Any]) -> alerts.Bell | None:
+    """The header's bell for the signed-in user: unread count and the latest alerts."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return alerts.bell(user)
+
+
+@register.filter
+def response_overdue(task: Any) -> bool:
+    """True while nobody has claimed the task after its first-response deadline."""
+    return sla.response_overdue(task, clock.now())
+
+
+@register.filter
+def sla_level(level: int) -> str:
+    """“Level 2: the customer-service center head” for an escalation level."""
+    return sla.level_text(level) if level else ""
+
+
+@register.filter
+def alert_kind(kind: str) -> tuple[str, str]:
+    """(label, Bootstrap colour) of an alert kind."""
+    return sla.alert_kind(kind)
