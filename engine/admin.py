@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .calendar import forget
 from .models import (
@@ -27,6 +28,7 @@ from .models import (
     Task,
     Timer,
 )
+from .sla import replan_missing
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -140,6 +142,13 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         forget(form.instance.company_id)
+        replanned = replan_missing(form.instance.company_id)
+        if replanned:
+            self.message_user(
+                request,
+                _("%(count)s open tasks that waited for this calendar got their deadlines.")
+                % {"count": replanned},
+            )
 
 
 @admin.register(SlaPolicy)

@@ -21,6 +21,7 @@ import threading
 import time as monotonic_time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -43,9 +44,47 @@ class CalendarMissing(Exception):
         self.year = year
 
 
-def _minutes(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
+CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _minutes(text: Any) -> int:
+    match = CLOCK.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(_("%(value)r is not a time of day like 09:00 (00:00–23:59).") % {"value": text})
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def parse_periods(periods: Any) -> list[tuple[int, int]]:
+    """Working periods like [["09:00", "12:00"], ["13:30", "18:00"]] as minutes after midnight;
+    ValueError (with a message for people) unless they are ordered, non-empty and do not overlap."""
+    if not isinstance(periods, list) or not periods:
+        raise ValueError(
+            _('Give the working periods as a list such as [["09:00", "12:00"], ["13:30", "18:00"]].')
+        )
+    spans = []
+    for period in periods:
+        if not isinstance(period, list | tuple) or len(period) != 2:
+            raise ValueError(
+                _('Each working period is a pair of times, from and to, e.g. ["09:00", "12:00"].')
+            )
+        spans.append((_minutes(period[0]), _minutes(period[1])))
+    spans.sort()
+    if any(a >= b for a, b in spans):
+        raise ValueError(_("A working period must end after it starts."))
+    if any(b1 > a2 for (_a1, b1), (a2, _b2) in itertools.pairwise(spans)):
+        raise ValueError(_("Working periods must not overlap."))
+    return spans
+
+
+def parse_weekdays(weekdays: Any) -> frozenset[int]:
+    """Regular working weekdays (ISO 1 = Monday … 7 = Sunday); empty means Monday to Friday."""
+    if weekdays in (None, []):
+        return frozenset({1, 2, 3, 4, 5})
+    if not isinstance(weekdays, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in weekdays
+    ):
+        raise ValueError(_("Working weekdays are a list of ISO weekday numbers, 1 (Monday) to 7 (Sunday)."))
+    return frozenset(weekdays)
 
 
 @dataclass
@@ -68,17 +107,10 @@ class WorkCalendar:
         known_years: set[int] | frozenset[int] = frozenset(),
         name: str = "",
     ) -> WorkCalendar:
-        spans = sorted((_minutes(a), _minutes(b)) for a, b in periods)
-        if (
-            not spans
-            or any(a >= b for a, b in spans)
-            or any(b1 > a2 for (_a1, b1), (a2, _b2) in itertools.pairwise(spans))
-        ):
-            raise ValueError("working periods must be ordered, non-empty and not overlap")
         return cls(
-            periods=spans,
+            periods=parse_periods(periods),
             zone=ZoneInfo(zone),
-            weekdays=frozenset(weekdays or (1, 2, 3, 4, 5)),
+            weekdays=parse_weekdays(weekdays),
             overrides=dict(overrides or {}),
             known_years=frozenset(known_years),
             name=name,
@@ -210,7 +242,9 @@ def calendar_for(company_id: int) -> WorkCalendar | None:
 
 def seed_from_package(company_id: int, years: list[int] | None = None) -> list[int]:
     """Create the company's calendar if needed and load holidays and make-up working days from the
-    chinesecalendar package for the years it knows; returns the years loaded."""
+    chinesecalendar package for the years it knows (by default two years back to four ahead);
+    years already listed are left as they are. Tasks that waited for a loaded year get their
+    deadlines. Returns the years loaded."""
     import chinese_calendar
 
     from .models import BusinessCalendar, CalendarDay, CalendarYear
@@ -218,7 +252,10 @@ def seed_from_package(company_id: int, years: list[int] | None = None) -> list[i
     calendar, _created = BusinessCalendar.objects.get_or_create(company_id=company_id)
     version = getattr(chinese_calendar, "__version__", "")
     loaded = []
-    for year in years or range(2024, 2031):
+    from . import clock
+
+    this_year = clock.now().year
+    for year in years or range(this_year - 2, this_year + 5):
         if CalendarYear.objects.filter(calendar=calendar, year=year).exists():
             continue
         try:
@@ -239,6 +276,10 @@ def seed_from_package(company_id: int, years: list[int] | None = None) -> list[i
         CalendarYear.objects.create(calendar=calendar, year=year, source=f"chinesecalendar {version}".strip())
         loaded.append(year)
     forget(company_id)
+    if loaded:
+        from .sla import replan_missing
+
+        replan_missing(company_id)
     return loaded
 
 

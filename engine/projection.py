@@ -159,6 +159,7 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
         "sla_events": [],
         "sla_level": 0,
         "paused_minutes": 0.0,
+        "paused_wall_minutes": 0.0,
         "pause_reason": "",
         "category": "",
     }

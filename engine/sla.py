@@ -22,14 +22,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import audit, clock
-from .calendar import CalendarMissing, WorkCalendar, calendar_for, deadline, target_minutes
+from .calendar import CalendarMissing, WorkCalendar, calendar_for, target_minutes
 from .models import Alert, AlertRecipient, SlaPolicy, Task
 from .models.audit import AuditAction
 from .models.runtime import TaskState
@@ -38,6 +38,7 @@ from .models.sla import AlertKind, TimeMode
 log = logging.getLogger(__name__)
 
 CATEGORY_KEYS = ("issue_class", "category")
+CALENDAR_FLAG = "sla_calendar_missing"  # the task's deadlines wait for a calendar year
 LEVEL_ROLES = {1: "部门经理", 2: "客服主管", 3: "公司领导"}
 SWEEP_BATCH = 500
 
@@ -89,11 +90,30 @@ def _calendar(policy: SlaPolicy, *, response: bool = False) -> WorkCalendar | No
     return calendar_for(policy.company_id) if mode == TimeMode.BUSINESS else None
 
 
+class Paused(NamedTuple):
+    """Time a task spent waiting for the customer: in business minutes on the company's calendar
+    and in wall-clock minutes. A target counted in business time is extended by the first, one in
+    calendar time by the second."""
+
+    business: float = 0.0
+    wall: float = 0.0
+
+    @classmethod
+    def of(cls, task: Task) -> Paused:
+        return cls(task.paused_minutes, task.paused_wall_minutes)
+
+    def on(self, calendar: WorkCalendar | None) -> float:
+        return self.wall if calendar is None else self.business
+
+
+NOT_PAUSED = Paused()
+
+
 def _shifted(
-    start: datetime, target: str, paused: float, calendar: WorkCalendar | None, fraction: float
+    start: datetime, target: str, paused: Paused, calendar: WorkCalendar | None, fraction: float
 ) -> datetime:
-    """`fraction` of the target after start, plus the paused (business) minutes."""
-    minutes = target_minutes(target, calendar) * fraction + paused
+    """`fraction` of the target after start, plus the time paused (counted the target's way)."""
+    minutes = target_minutes(target, calendar) * fraction + paused.on(calendar)
     if calendar is None:
         return start + timedelta(minutes=minutes)
     return calendar.add(start, minutes)
@@ -112,18 +132,32 @@ def plan(
         return fields
     fields["sla_policy"] = policy.pk
     try:
-        calendar = _calendar(policy)
-        if policy.response_target:
-            fields["response_due_at"] = deadline(
-                now, policy.response_target, _calendar(policy, response=True)
-            )
-        if policy.resolution_target:
-            fields["due_at"] = deadline(now, policy.resolution_target, calendar)
-        first = next(iter(events(policy, now, 0.0, claimed=False, calendar=calendar)), None)
+        fields.update(_schedule(policy, now, NOT_PAUSED, claimed=False, done=[]))
     except CalendarMissing as exc:
+        # The policy stays on the task: replan_missing() sets its deadlines once the year is added.
         report_calendar_missing(company_id, exc)
-        return {**fields, "sla_policy": None, "flags": ["sla_calendar_missing"]}
-    fields["sla_next_at"] = first.at if first else None
+        return {**fields, "flags": [CALENDAR_FLAG]}
+    return fields
+
+
+def _schedule(
+    policy: SlaPolicy, created_at: datetime, paused: Paused, *, claimed: bool, done: list[str]
+) -> dict[str, Any]:
+    """Deadlines and the next moment of a task under the policy. Raises CalendarMissing."""
+    calendar = _calendar(policy)
+    fields: dict[str, Any] = {}
+    if policy.response_target:
+        fields["response_due_at"] = _shifted(
+            created_at, policy.response_target, paused, _calendar(policy, response=True), 1.0
+        )
+    if policy.resolution_target:
+        fields["due_at"] = _shifted(created_at, policy.resolution_target, paused, calendar, 1.0)
+    pending = [
+        e
+        for e in events(policy, created_at, paused, claimed=claimed, calendar=calendar)
+        if e.name not in done
+    ]
+    fields["sla_next_at"] = pending[0].at if pending else None
     return fields
 
 
@@ -138,12 +172,12 @@ def _category(data: dict[str, Any]) -> str:
 def events(
     policy: SlaPolicy,
     created_at: datetime,
-    paused: float,
+    paused: Paused,
     *,
     claimed: bool,
     calendar: WorkCalendar | None,
 ) -> list[Event]:
-    """Every event of a task under the policy, in time order (paused minutes already added)."""
+    """Every event of a task under the policy, in time order (the paused time already added)."""
     found: list[Event] = []
     warn = policy.warn_percent / 100
     if policy.escalate_immediately:
@@ -185,11 +219,13 @@ def sweep_sla(now: datetime | None = None, limit: int = SWEEP_BATCH) -> tuple[in
         due = list(
             Task.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("sla_policy", "instance", "assignee")
+            .defer("instance__state", "instructions")  # the saved workflow is not needed here
             .filter(state=TaskState.READY, sla_next_at__lte=now, sla_next_at__isnull=False)
             .order_by("sla_next_at")[:limit]
         )
+        heard: dict[tuple[Any, ...], list[Any]] = {}  # recipients, asked once per sweep batch
         for task in due:
-            count, sent = _raise_due(task, now)
+            count, sent = _raise_due(task, now, heard)
             raised += count
             notifications.extend(sent)
     if notifications:  # after the commit (at once when the sweep was not inside a transaction)
@@ -197,7 +233,9 @@ def sweep_sla(now: datetime | None = None, limit: int = SWEEP_BATCH) -> tuple[in
     return len(due), raised
 
 
-def _raise_due(task: Task, now: datetime) -> tuple[int, list[tuple[Alert, list[Any]]]]:
+def _raise_due(
+    task: Task, now: datetime, heard: dict[tuple[Any, ...], list[Any]]
+) -> tuple[int, list[tuple[Alert, list[Any]]]]:
     policy = task.sla_policy
     if policy is None or task.paused_at is not None:
         Task.objects.filter(pk=task.pk).update(sla_next_at=None)
@@ -205,18 +243,21 @@ def _raise_due(task: Task, now: datetime) -> tuple[int, list[tuple[Alert, list[A
     done = list(task.sla_events or [])
     try:
         calendar = _calendar(policy)
-        all_events = events(policy, task.created_at, task.paused_minutes, claimed=task.claimed_at is not None,
+        all_events = events(policy, task.created_at, Paused.of(task), claimed=task.claimed_at is not None,
                             calendar=calendar)  # fmt: skip
     except CalendarMissing as exc:
         report_calendar_missing(task.company_id, exc)
-        Task.objects.filter(pk=task.pk).update(sla_next_at=None)
+        Task.objects.filter(pk=task.pk).update(sla_next_at=None, flags=_flagged(task.flags))
         return 0, []
     sent: list[tuple[Alert, list[Any]]] = []
     level = task.sla_level
     for event in all_events:
         if event.name in done or event.at > now:
             continue
-        alert, recipients = _alert(task, event, now)
+        key = (task.company_id, task.lane, task.assignee_id, event.level)
+        if key not in heard:
+            heard[key] = recipients_for(task, event.level)
+        alert, recipients = _alert(task, event, now, heard[key])
         done.append(event.name)
         level = max(level, event.level)
         if alert is not None:
@@ -230,8 +271,7 @@ def _raise_due(task: Task, now: datetime) -> tuple[int, list[tuple[Alert, list[A
     return len(sent), sent
 
 
-def _alert(task: Task, event: Event, now: datetime) -> tuple[Alert | None, list[Any]]:
-    recipients = recipients_for(task, event.level)
+def _alert(task: Task, event: Event, now: datetime, recipients: list[Any]) -> tuple[Alert | None, list[Any]]:
     message = _message(task, event)
     try:
         with transaction.atomic():
@@ -265,7 +305,7 @@ def _message(task: Task, event: Event) -> str:
 
 
 def recipients_for(task: Task, level: int) -> list[Any]:
-    """Who hears of an event: 0 the holder (or the lane), 1 the lane's department heads,
+    """Who hears of an event (it depends on the company, lane, holder and level only): 0 the holder (or the lane), 1 the lane's department heads,
     2 the customer-service center heads, 3 the company heads; the level below when nobody holds
     a role (so an alert is never sent to nobody)."""
     from webapp.accounts.models import User
@@ -323,21 +363,49 @@ def _notify(notifications: list[tuple[Alert, list[Any]]]) -> None:
                 log.exception("SLA SMS for alert %s to user %s failed", alert.pk, user.pk)
 
 
-def report_calendar_missing(company_id: int, exc: CalendarMissing) -> None:
+def _calendar_key(company_id: int, year: int) -> str:
+    return f"calendar:{company_id}:{year}"
+
+
+def report_calendar_missing(company_id: int, exc: CalendarMissing, *, ahead: bool = False) -> None:
     """Tell the company's administrators, once per missing year."""
     from webapp.accounts.models import User
 
-    log.error("SLA deadline not computed: %s", exc)
+    if ahead:
+        log.warning("working calendar lacks next year: %s", exc)
+    else:
+        log.error("SLA deadline not computed: %s", exc)
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
-                company_id=company_id, kind=AlertKind.CALENDAR, level=3, key=f"calendar:{company_id}:{exc.year}",
+                company_id=company_id, kind=AlertKind.CALENDAR, level=3, key=_calendar_key(company_id, exc.year),
                 message=str(exc)[:500], created_at=clock.now(),
             )  # fmt: skip
             admins = User.objects.filter(company_id=company_id, is_active=True, is_staff=True)
             AlertRecipient.objects.bulk_create(AlertRecipient(alert=alert, user=u) for u in admins)
     except IntegrityError:
         pass  # reported before
+
+
+AHEAD_DAYS = 45  # from mid-November, next year's holidays should be in the calendar
+
+
+def check_next_year(now: datetime | None = None) -> int:
+    """Within AHEAD_DAYS of the year's end, tell each company's admins (once per year: the alert's
+    key is the one a failed computation would use) that next year's holidays are not in its
+    calendar yet, before any deadline needs them. Run hourly (beat, or the in-process loop);
+    returns how many companies lack the year."""
+    from .models import BusinessCalendar
+
+    now = now or clock.now()
+    next_year = now.year + 1
+    if (datetime(next_year, 1, 1, tzinfo=now.tzinfo) - now).days >= AHEAD_DAYS:
+        return 0
+    lacking = list(BusinessCalendar.objects.exclude(years__year=next_year).values_list("company_id", "name"))
+    for company_id, name in lacking:
+        if not Alert.objects.filter(key=_calendar_key(company_id, next_year)).exists():
+            report_calendar_missing(company_id, CalendarMissing(next_year, name), ahead=True)
+    return len(lacking)
 
 
 # --- pausing -------------------------------------------------------------------------------
@@ -349,25 +417,73 @@ def pause(task: Task, now: datetime) -> None:
 
 
 def resume(task: Task, now: datetime) -> float:
-    """Restart the clock; the paused business minutes extend the deadlines. Returns them."""
+    """Restart the clock; the paused time extends the deadlines. Returns the paused minutes, counted
+    the way the resolution target is (call inside the action's transaction)."""
     policy = task.sla_policy
-    calendar = _calendar(policy) if policy else None
-    paused = (
-        calendar.between(task.paused_at, now) if calendar else (now - task.paused_at).total_seconds() / 60
-    )
-    total = task.paused_minutes + paused
-    fields: dict[str, Any] = {"paused_at": None, "paused_minutes": total, "pause_reason": ""}
-    if policy is not None:
-        if policy.response_target:
-            fields["response_due_at"] = _shifted(
-                task.created_at, policy.response_target, total, calendar, 1.0
-            )
-        if policy.resolution_target:
-            fields["due_at"] = _shifted(task.created_at, policy.resolution_target, total, calendar, 1.0)
-        pending = [
-            e for e in events(policy, task.created_at, total, claimed=task.claimed_at is not None, calendar=calendar)
-            if e.name not in (task.sla_events or [])
-        ]  # fmt: skip
-        fields["sla_next_at"] = pending[0].at if pending else None
+    wall = (now - task.paused_at).total_seconds() / 60
+    fields: dict[str, Any] = {
+        "paused_at": None,
+        "pause_reason": "",
+        "paused_wall_minutes": task.paused_wall_minutes + wall,
+    }
+    business = wall
+    try:
+        if policy is not None and TimeMode.BUSINESS in (policy.mode, policy.response_mode):
+            calendar = calendar_for(policy.company_id)
+            business = calendar.between(task.paused_at, now) if calendar is not None else wall
+        fields["paused_minutes"] = task.paused_minutes + business
+        if policy is not None:
+            paused = Paused(fields["paused_minutes"], fields["paused_wall_minutes"])
+            fields.update(
+                _schedule(policy, task.created_at, paused, claimed=task.claimed_at is not None,
+                          done=list(task.sla_events or []))
+            )  # fmt: skip
+    except CalendarMissing as exc:
+        report_calendar_missing(task.company_id, exc)
+        fields.setdefault("paused_minutes", task.paused_minutes + business)
+        fields.update(sla_next_at=None, flags=_flagged(task.flags))
     Task.objects.filter(pk=task.pk).update(**fields)
-    return paused
+    mode = policy.mode if policy is not None else TimeMode.CALENDAR
+    return business if mode == TimeMode.BUSINESS else wall
+
+
+# --- a calendar year added later ----------------------------------------------------------------
+
+
+def _flagged(flags: list[str] | None) -> list[str]:
+    return [*(flags or []), CALENDAR_FLAG] if CALENDAR_FLAG not in (flags or []) else list(flags or [])
+
+
+def replan_missing(company_id: int) -> int:
+    """Give deadlines to the company's open tasks that lacked them for want of a calendar year
+    (flag sla_calendar_missing), now that the year may be known. Events already due are raised by
+    the next sweep. Returns how many tasks got their deadlines; the others keep the flag."""
+    replanned = 0
+    # A flagged task has no next moment; JSON containment is not portable (SQLite), so the flags of
+    # those candidates are read here.
+    candidates = Task.objects.filter(
+        company_id=company_id, state=TaskState.READY, sla_policy__isnull=False, sla_next_at__isnull=True
+    ).values_list("pk", "flags")
+    flagged = [pk for pk, flags in candidates.iterator() if CALENDAR_FLAG in (flags or [])]
+    for pk in flagged:
+        with transaction.atomic():
+            task = (
+                Task.objects.select_for_update(of=("self",))
+                .select_related("sla_policy")
+                .filter(pk=pk)
+                .first()
+            )
+            if task is None or task.state != TaskState.READY or CALENDAR_FLAG not in (task.flags or []):
+                continue
+            if task.paused_at is not None:
+                fields: dict[str, Any] = {}  # the deadlines are set again on resume
+            else:
+                try:
+                    fields = _schedule(task.sla_policy, task.created_at, Paused.of(task),
+                                       claimed=task.claimed_at is not None, done=list(task.sla_events or []))  # fmt: skip
+                except CalendarMissing:
+                    continue
+            fields["flags"] = [f for f in task.flags if f != CALENDAR_FLAG]
+            Task.objects.filter(pk=pk).update(**fields)
+            replanned += 1
+    return replanned

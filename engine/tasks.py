@@ -38,3 +38,11 @@ def sweep() -> dict[str, int]:
     if fired or calls or alerts:
         log.info("sweep: %d timers fired, %d service calls run, %d SLA events", fired, calls, alerts)
     return {"timers": fired, "calls": calls, "alerts": alerts}
+
+
+@shared_task(name="engine.tasks.hourly")
+def hourly() -> dict[str, int]:
+    """Checks that need no more than an hour's promptness: next year's holidays in every calendar."""
+    from .sla import check_next_year
+
+    return {"calendars_lacking_next_year": check_next_year()}

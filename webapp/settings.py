@@ -113,6 +113,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "anju-sweep": {"task": "engine.tasks.sweep", "schedule": float(env_int("ANJU_SWEEP_SECONDS", 5))},
+    "anju-hourly": {"task": "engine.tasks.hourly", "schedule": 3600.0},
 }
 
 # --- Engine ---------------------------------------------------------------------------------

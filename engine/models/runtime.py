@@ -116,6 +116,7 @@ class Task(models.Model):
     sla_level = models.PositiveSmallIntegerField("升级级别", default=0)
     paused_at = models.DateTimeField("暂停于", null=True, blank=True)
     paused_minutes = models.FloatField("累计暂停(工作分钟)", default=0)
+    paused_wall_minutes = models.FloatField("累计暂停(自然分钟)", default=0)
     pause_reason = models.CharField("暂停原因", max_length=200, blank=True)
     category = models.CharField(
         "分类", max_length=100, blank=True, help_text="e.g. the complaint class, for dashboards"

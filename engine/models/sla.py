@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext as _
 
 
 def default_periods() -> list[list[str]]:
@@ -21,7 +27,9 @@ class BusinessCalendar(models.Model):
     periods = models.JSONField(
         "工作时段", default=default_periods, help_text='例如 [["09:00","12:00"],["13:30","18:00"]]'
     )
-    weekdays = models.JSONField("常规工作日", default=list, help_text="ISO 星期 1–7，空表示周一至周五")
+    weekdays = models.JSONField(
+        "常规工作日", default=list, blank=True, help_text="ISO 星期 1–7，空表示周一至周五"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "工作日历"
@@ -29,12 +37,29 @@ class BusinessCalendar(models.Model):
     def __str__(self) -> str:
         return f"{self.company} · {self.name}"
 
+    def clean(self) -> None:
+        """Periods, weekdays and time zone must make a calendar the arithmetic can use."""
+        from engine.calendar import parse_periods, parse_weekdays
+
+        errors: dict[str, list[str]] = {}
+        for name, parse in (("periods", parse_periods), ("weekdays", parse_weekdays)):
+            try:
+                parse(getattr(self, name))
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = [_("Not a time zone name such as Asia/Shanghai.")]
+        if errors:
+            raise ValidationError(errors)
+
 
 class CalendarYear(models.Model):
     """A year whose holidays and make-up days are known for this calendar."""
 
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="years")
-    year = models.PositiveIntegerField("年份")
+    year = models.PositiveIntegerField("年份", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     source = models.CharField("来源", max_length=60, help_text="chinesecalendar 1.11.0，或 人工维护")
 
     class Meta:
@@ -97,10 +122,13 @@ class SlaPolicy(models.Model):
     response_mode = models.CharField(
         "响应计时方式", max_length=10, choices=TimeMode.choices, blank=True, help_text="空 = 同上"
     )
-    warn_percent = models.PositiveIntegerField("预警比例(%)", default=80)
-    escalate_every_percent = models.PositiveIntegerField(
-        "逐级升级间隔(% 时限)", default=50, help_text="超时后每过这么多时限升一级"
+    warn_percent = models.PositiveIntegerField(
+        "预警比例(%)", default=80, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
+    escalate_every_percent = models.PositiveIntegerField(
+        "逐级升级间隔(% 时限)", default=50, help_text="超时后每过这么多时限升一级",
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )  # fmt: skip
     escalate_immediately = models.BooleanField(
         "立即升级", default=False, help_text="例如群诉：任务一到即通知公司领导"
     )
@@ -115,6 +143,46 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    def clean(self) -> None:
+        """Targets must parse and be positive; conditions map field names to a value or a list."""
+        from engine.calendar import target_minutes
+
+        errors: dict[str, list[str]] = {}
+        for name in ("response_target", "resolution_target"):
+            value = getattr(self, name)
+            if not value:
+                continue
+            try:
+                if target_minutes(value) <= 0:
+                    errors[name] = [_("A target must be longer than zero.")]
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+        if not (self.response_target or self.resolution_target or self.escalate_immediately):
+            errors.setdefault("resolution_target", []).append(
+                _("Give a response or resolution target (or escalate at once).")
+            )
+        problem = conditions_problem(self.conditions)
+        if problem:
+            errors["conditions"] = [problem]
+        if errors:
+            raise ValidationError(errors)
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def conditions_problem(conditions: Any) -> str:
+    """Why an SLA policy's data conditions cannot be used ("" when they can)."""
+    if not isinstance(conditions, dict):
+        return _('Conditions are an object such as {"priority": "high"}.')
+    for key, wanted in conditions.items():
+        if not key.strip():
+            return _("A condition needs a field name.")
+        if not (_scalar(wanted) or (isinstance(wanted, list) and all(_scalar(v) for v in wanted))):
+            return _("The condition on %(field)s must be a value or a list of values.") % {"field": key}
+    return ""
 
 
 class AlertKind(models.TextChoices):

@@ -12,7 +12,8 @@ import pytest
 from django.db import connection
 
 from engine import clock
-from engine.models import Alert, AuditEvent, OutboxMessage, SlaPolicy, Task
+from engine.calendar import forget
+from engine.models import Alert, AuditEvent, CalendarYear, OutboxMessage, SlaPolicy, Task
 from engine.sla import sweep_sla
 from engine.sla_defaults import ensure_sla_setup
 from engine.tasks import sweep
@@ -184,10 +185,12 @@ def test_reassignment_on_breach_gives_the_task_to_the_department_head(api, sla):
 
 
 def test_a_deadline_in_a_year_without_calendar_data_is_reported_not_guessed(api, cast, sla):
+    CalendarYear.objects.filter(year=2027).delete()  # unknown, whichever chinesecalendar is installed
+    forget()
     clock.set_time(at("2026-12-31 17:00"))
     started = start(api("agent"), "complaint", INTAKE)  # triage 2h → into 2027: no holiday data yet
     row = Task.objects.get(instance_id=started["id"])
-    assert row.sla_policy is None and "sla_calendar_missing" in row.flags
+    assert row.response_due_at is None and row.sla_next_at is None and "sla_calendar_missing" in row.flags
     alert = Alert.objects.get(kind="calendar")
     assert "2027" in alert.message and [u.username for u in alert.recipients.all()] == ["admin"]
     start(api("agent"), "complaint", INTAKE)

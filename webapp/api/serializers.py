@@ -63,7 +63,7 @@ class TaskSerializer(serializers.ModelSerializer):
         model = Task
         fields = ["id", "name", "element_id", "process_key", "lane", "state", "assignee", "claimed_at",
                   "created_at", "due_at", "overdue", "completed_at", "completed_by", "flags", "response_due_at",
-                  "sla_level", "paused_at", "paused_minutes", "pause_reason", "category", "instance"]  # fmt: skip
+                  "sla_level", "paused_at", "paused_minutes", "paused_wall_minutes", "pause_reason", "category", "instance"]  # fmt: skip
 
     def get_overdue(self, obj: Task) -> bool:
         return obj.is_overdue(self.context.get("now") or clock.now())

@@ -87,17 +87,17 @@ def duration_text(minutes: float) -> str:
 def paused_so_far(task: Task, now: datetime) -> float:
     """Paused minutes of the task up to now: the finished pauses plus the running one, counted
     like the engine counts them on resume (business minutes on a business-time policy)."""
-    total = task.paused_minutes
+    policy = task.sla_policy
+    business = policy is not None and policy.mode == TimeMode.BUSINESS
+    total = task.paused_minutes if business else task.paused_wall_minutes
     if task.paused_at is None or now <= task.paused_at:
         return total
-    policy = task.sla_policy
-    if policy is not None and policy.mode == TimeMode.BUSINESS:
-        calendar = calendar_for(task.company_id)
-        if calendar is not None:
-            try:
-                return total + calendar.between(task.paused_at, now)
-            except CalendarMissing:
-                return total  # the admins hear of the missing year from the engine
+    calendar = calendar_for(task.company_id) if business else None
+    if calendar is not None:
+        try:
+            return total + calendar.between(task.paused_at, now)
+        except CalendarMissing:
+            return total  # the admins hear of the missing year from the engine
     return total + (now - task.paused_at).total_seconds() / 60
 
 
