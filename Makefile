@@ -61,11 +61,17 @@ test: install browser services lint
 	if [ $$failed -ne 0 ]; then echo "=== FAILED: see the runs above ==="; exit 1; fi; \
 	echo "=== both runs passed ==="
 
+# bench.complaint: the engine against SpiffWorkflow alone; bench.sla: one SLA sweep over 1,000,000
+# open tasks (bench/README.md says what each measures).
 bench: install services
 	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
-	  echo "=== benchmark on PostgreSQL ==="; DATABASE_URL=$(PG_URL) $(PY) -m bench.complaint $(BENCH_ARGS); \
+	  echo "=== benchmark on PostgreSQL ==="; \
+	  DATABASE_URL=$(PG_URL) $(PY) -m bench.complaint $(BENCH_ARGS) && \
+	  echo "=== SLA sweep benchmark on PostgreSQL ===" && DATABASE_URL=$(PG_URL) $(PY) -m bench.sla $(SLA_BENCH_ARGS); \
 	else \
-	  echo "=== PostgreSQL not reachable: benchmark on SQLite ==="; env -u DATABASE_URL $(PY) -m bench.complaint $(BENCH_ARGS); \
+	  echo "=== PostgreSQL not reachable: benchmark on SQLite ==="; \
+	  env -u DATABASE_URL $(PY) -m bench.complaint $(BENCH_ARGS) && \
+	  echo "=== SLA sweep benchmark on SQLite ===" && env -u DATABASE_URL $(PY) -m bench.sla $(SLA_BENCH_ARGS); \
 	fi
 
 lint: $(VENV)/.installed

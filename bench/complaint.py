@@ -96,20 +96,21 @@ def timed(work: Callable[[], Any]) -> float:
 # --- database ----------------------------------------------------------------------------------
 
 
-def create_test_database() -> str:
-    """Create the throw-away test database (migrated); returns the configured name to restore."""
+def create_test_database(name: str = "bench") -> str:
+    """Create the throw-away test database (migrated), named for the benchmark (`test_<db>_<name>`,
+    `var/test-<name>.sqlite3`); returns the configured name to restore."""
     from django.conf import settings
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    setup_test_environment()
+    setup_test_environment(debug=False)
     old_name = connection.settings_dict["NAME"]
     test = connection.settings_dict.setdefault("TEST", {})
     # A name of our own, so that a test run in another terminal is never clobbered.
     if connection.vendor == "sqlite":
-        test["NAME"] = str(Path(settings.VAR_DIR) / "test-bench.sqlite3")
+        test["NAME"] = str(Path(settings.VAR_DIR) / f"test-{name}.sqlite3")
     else:
-        test["NAME"] = f"test_{old_name}_bench"
+        test["NAME"] = f"test_{old_name}_{name}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
     return old_name
 
