@@ -5,7 +5,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from engine.models import Incident, ProcessInstance, ProcessVersion, Task
+from engine.models import BusinessCalendar, Incident, ProcessInstance, ProcessVersion, SlaPolicy, Task
 from webapp.realestate.models import Room, RoomStatus
 
 
@@ -21,3 +21,7 @@ def test_setup_loads_the_demo_once(transactional_db):
     statuses = set(Room.objects.exclude(status=RoomStatus.AVAILABLE).values_list("status", flat=True))
     assert statuses == {RoomStatus.SUBSCRIBED, RoomStatus.CONTRACTED}
     assert Task.objects.filter(state="ready", process_key="sales").count() == 3
+    # the demo companies, new on this database, got their calendars and SLA policies before the work
+    assert SlaPolicy.objects.filter(company__code="sz").exists()
+    assert BusinessCalendar.objects.filter(company__code="sh").exists()
+    assert Task.objects.filter(state="ready", process_key="complaint", sla_policy__isnull=False).exists()

@@ -30,6 +30,8 @@ class Command(BaseCommand):
         if options["no_demo"]:
             return
         users = ensure_people()
+        for company in Company.objects.all():  # the demo companies are new on a fresh database
+            ensure_sla_setup(company)
         for company in Company.objects.filter(code__in=["sz", "sh"]):
             ensure_master_demo(company)
         started = load_demo_work(users)
