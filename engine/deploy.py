@@ -246,9 +246,13 @@ def deploy_folder(folder: Path, *, user: Any = None, note: str = "") -> tuple[Pr
     return do_deploy_flow(read_flow_folder(folder), user=user, note=note or f"deployed from {folder.name}/")
 
 
+def flow_folders(root: Path | None = None) -> list[Path]:
+    """Every folder under processes/ that holds a flow (.bpmn files), at any depth: a family of
+    linked flows may share a parent folder (processes/movein/batch, …/room, …/defect)."""
+    root = root or Path(settings.ANJU_PROCESSES_DIR)
+    return sorted({path.parent for path in root.rglob("*.bpmn")})
+
+
 def deploy_all(root: Path | None = None, *, user: Any = None) -> list[tuple[ProcessVersion, bool]]:
     """Deploy every flow folder under processes/ (what `make run` and the tests do)."""
-    root = root or Path(settings.ANJU_PROCESSES_DIR)
-    return [
-        deploy_folder(f, user=user) for f in sorted(root.iterdir()) if f.is_dir() and any(f.glob("*.bpmn"))
-    ]
+    return [deploy_folder(folder, user=user) for folder in flow_folders(root)]

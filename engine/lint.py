@@ -190,11 +190,14 @@ def check_code(name: str, tree: etree._ElementTree) -> list[Problem]:
         elif ns == SPIFF and tag == "parameter":
             check(el, el.get("value"), "eval", f"parameter {el.get('id')!r}")
         elif ns == BPMN and tag in FLOW_NODES:
-            due = properties(el).get("dueIn")
-            if due is not None:
-                check(el, due, "eval", "dueIn")
+            props = properties(el)
+            for prop in ("dueIn", CANDIDATE_GROUP):
+                if props.get(prop) is not None:
+                    check(el, props[prop], "eval", prop)
     return problems
 
+
+CANDIDATE_GROUP = "candidateGroup"  # a user task's work group computed from the data (projection.task_row)
 
 _UNQUOTED_ISO = re.compile(r"^(R\d*/)?P(\d|T\d)|^\d{4}-\d{2}-\d{2}")
 

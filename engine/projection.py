@@ -130,6 +130,19 @@ def _due_at(task: SpiffTask, expression: str | None, now: datetime, company_id: 
         return None
 
 
+def _candidate_group(task: SpiffTask, expression: str | None) -> str:
+    """The work group a `candidateGroup` expression names (e.g. the contractor a defect was dispatched
+    to); "" when there is none or it cannot be evaluated (the lane applies then)."""
+    if not expression:
+        return ""
+    try:
+        value = task.workflow.script_engine.evaluate(task, expression)
+    except Exception as exc:  # the task stays with its lane rather than stopping the flow
+        log.warning("candidateGroup of %s could not be evaluated: %s", task.task_spec.bpmn_id, exc)
+        return ""
+    return value.strip()[:100] if isinstance(value, str) else ""
+
+
 def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
     from . import sla
 
@@ -137,6 +150,7 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
     extensions = getattr(spec, "extensions", {}) or {}
     props = extensions.get("properties", {}) or {}
     element_id = spec.bpmn_id or spec.name
+    lane = _candidate_group(task, props.get("candidateGroup")) or (spec.lane or "")[:100]
     planned = sla.plan(step.instance.company_id, step.instance.process_key, element_id, task.data, step.now)
     row = {
         "instance": step.instance.pk,
@@ -145,7 +159,7 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
         "spiff_id": task.id,
         "element_id": element_id,
         "name": (spec.bpmn_name or spec.bpmn_id or spec.name)[:200],
-        "lane": (spec.lane or "")[:100],
+        "lane": lane,
         "form_schema": props.get("formJsonSchemaFilename", ""),
         "form_ui_schema": props.get("formUiSchemaFilename", ""),
         "instructions": extensions.get("instructionsForEndUser") or "",

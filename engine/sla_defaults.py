@@ -24,13 +24,23 @@ COMPLAINT_POLICIES: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+# Defect rectification (整改) keeps the deadline the dispatcher gives (dueIn, in working days).
+MOVEIN_DEFECT_POLICIES: list[dict[str, Any]] = [
+    {"order": 110, "name": "验房问题分派", "element_id": "Task_Dispatch", "response_target": "2h", "resolution_target": "1d"},
+    {"order": 120, "name": "验房问题复验", "element_id": "Task_Reinspect", "response_target": "4h", "resolution_target": "1d"},
+]  # fmt: skip
+
+DEFAULT_POLICIES = {"complaint": COMPLAINT_POLICIES, "movein_defect": MOVEIN_DEFECT_POLICIES}
+
+
 def ensure_sla_setup(company: Any) -> None:
-    """The company's working calendar (holidays from chinesecalendar) and, when it has no policy
-    yet, the complaint flow's policies. Idempotent."""
+    """The company's working calendar (holidays from chinesecalendar) and, for each shipped flow
+    the company has no policy for yet, that flow's default policies. Idempotent."""
     from .models import SlaPolicy
 
     seed_from_package(company.pk)
-    if not SlaPolicy.objects.filter(company=company).exists():
-        SlaPolicy.objects.bulk_create(
-            SlaPolicy(company=company, process_key="complaint", **p) for p in COMPLAINT_POLICIES
-        )
+    for process_key, policies in DEFAULT_POLICIES.items():
+        if not SlaPolicy.objects.filter(company=company, process_key=process_key).exists():
+            SlaPolicy.objects.bulk_create(
+                SlaPolicy(company=company, process_key=process_key, **p) for p in policies
+            )

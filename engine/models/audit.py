@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     PAUSE = "pause", "暂停计时"
     RESUME = "resume", "恢复计时"
     SLA = "sla", "时限提醒"
+    MESSAGE = "message", "收到消息"
     UPDATE_DATA = "update_data", "修改数据"
     END = "end", "结束"
 

@@ -64,6 +64,7 @@ AUDIT_ACTION = {
     "pause": gettext_lazy("Waiting for customer"),
     "resume": gettext_lazy("Timing resumed"),
     "sla": gettext_lazy("SLA alert"),
+    "message": gettext_lazy("Message received"),
     "end": gettext_lazy("Ended"),
 }
 # Keys the engine writes itself, with their labels.

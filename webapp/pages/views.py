@@ -25,7 +25,7 @@ from engine.models.runtime import InstanceStatus
 from forms import coerce_post, render_form
 from forms.schema import properties
 
-from . import display, sla
+from . import display, extensions, sla
 from .errors import engine_errors, error_page, message
 from .inbox import (
     PAGE_SIZE,
@@ -66,6 +66,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "query": query,
             "page": page,
+            "thumbnails": extensions.thumbnails(request.user, page.object_list),
             "counts": tab_counts(request.user),
             "processes": process_choices(),
             "task_names": task_name_choices(request.user, query.process),
@@ -219,6 +220,7 @@ def _task_page(
             "alert": alert,
             "errors": bool(errors),
             "sla": sla.task_sla(task, clock.now()),
+            "panel_html": extensions.panel(request, task),
             "holds": is_open and task.assignee_id == user.pk,
             "pause_errors": pause_errors or [],
             "pause_reason": pause_reason,

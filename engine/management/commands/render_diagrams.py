@@ -5,6 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from engine.deploy import flow_folders
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 RENDER = """async (xml) => {
@@ -38,7 +40,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         out = Path(settings.BASE_DIR) / "docs" / "bpmn"
-        for folder in sorted(Path(settings.ANJU_PROCESSES_DIR).iterdir()):
+        for folder in flow_folders():
             for bpmn in sorted(folder.glob("*.bpmn")):
                 target = out / f"{bpmn.stem}.svg"
                 target.write_text(render_svg(bpmn.read_text(encoding="utf-8")), encoding="utf-8")

@@ -102,3 +102,9 @@ def sla_level(level: int) -> str:
 def alert_kind(kind: str) -> tuple[str, str]:
     """(label, Bootstrap colour) of an alert kind."""
     return sla.alert_kind(kind)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """mapping[key], or None (for per-row extras such as the inbox's thumbnails)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
