@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "webapp.realestate",
     "engine",
     "webapp.sales",
+    "webapp.movein",
     "webapp.pages",
 ]
 
@@ -119,6 +120,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Engine ---------------------------------------------------------------------------------
 ANJU_PROCESSES_DIR = BASE_DIR / "processes"
 ANJU_MAX_UPLOAD_BYTES = env_int("ANJU_MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
+ANJU_MAX_PHOTO_BYTES = env_int("ANJU_MAX_PHOTO_BYTES", 8 * 1024 * 1024)  # a defect photo (webapp/movein)
 ANJU_SCRIPT_TIME_LIMIT_MS = env_int("ANJU_SCRIPT_TIME_LIMIT_MS", 200)
 ANJU_SERVICE_MAX_ATTEMPTS = env_int("ANJU_SERVICE_MAX_ATTEMPTS", 4)
 ANJU_SERVICE_BACKOFF_SECONDS = env_int("ANJU_SERVICE_BACKOFF_SECONDS", 30)

@@ -5,9 +5,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("webapp.realestate.api_urls")),
     path("api/", include("webapp.sales.api_urls")),
+    path("api/", include("webapp.movein.api_urls")),
     path("api/", include("webapp.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("webapp.realestate.urls")),
     path("", include("webapp.sales.urls")),
+    path("", include("webapp.movein.urls")),
     path("", include("webapp.pages.urls")),
 ]

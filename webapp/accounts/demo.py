@@ -13,9 +13,9 @@ from .models import Company, CorporateGroup, Project, User, WorkGroup
 
 DEMO_PASSWORD = "anju2026"  # noqa: S105 (the demo company's published password)
 
-# Role (Django auth group) → engine permissions (codename in app "engine").
+# Role (Django auth group) → permissions: a codename of app "engine", or "app.codename".
 ROLES: dict[str, list[str]] = {
-    "客服主管": ["view_all_instances", "retry_incident", "reassign_task"],
+    "客服主管": ["view_all_instances", "retry_incident", "reassign_task", "movein.add_handoverbatch"],
     "公司领导": ["view_all_instances"],
     "部门经理": ["reassign_task"],
     "业务分析": ["deploy_process"],
@@ -33,6 +33,8 @@ WORK_GROUPS = [
     "销售经理",
     "营销总监",
     "按揭专员",
+    "承建商·鹏程装饰",
+    "承建商·华南门窗",
 ]
 
 
@@ -62,6 +64,8 @@ PEOPLE = [
     Person("sales_mgr", "吴磊", "销售经理", "sz", ("销售部", "销售经理"), ("部门经理",), "13800138012"),
     Person("mkt_director", "林芳", "营销总监", "sz", ("营销总监",), (), "13800138013"),
     Person("mortgage", "郭敏", "按揭专员", "sz", ("按揭专员",), (), "13800138014"),
+    Person("contractor", "黄建", "鹏程装饰 整改负责人", "sz", ("承建商·鹏程装饰",), (), "13800138020"),
+    Person("contractor2", "林海", "华南门窗 售后工程师", "sz", ("承建商·华南门窗",), (), "13800138021"),
     Person("outsider", "马克", "客服专员（上海公司）", "sh", ("客服中心",), ("客服主管",)),
 ]
 
@@ -79,8 +83,13 @@ def ensure_roles() -> dict[str, Group]:
     roles = {}
     for name, codenames in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
-        perms = Permission.objects.filter(content_type__app_label="engine", codename__in=codenames)
-        group.permissions.add(*perms)
+        for qualified in codenames:
+            app, _dot, codename = qualified.rpartition(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app or "engine", codename=codename
+            ).first()
+            if perm is not None:
+                group.permissions.add(perm)
         roles[name] = group
     return roles
 
@@ -132,7 +141,7 @@ def ensure_people() -> dict[str, User]:
 
 _MAILBOXES = {"客服中心": "kefu", "公司领导": "leaders", "工程部": "gongcheng", "设计部": "sheji", "营销部": "yingxiao",
               "物业部": "wuye", "销售部": "xiaoshou", "销售经理": "xiaoshou-jingli", "营销总监": "yingxiao-zongjian",
-              "按揭专员": "anjie"}  # fmt: skip
+              "按揭专员": "anjie", "承建商·鹏程装饰": "pengcheng", "承建商·华南门窗": "huanan"}  # fmt: skip
 
 
 def _mailbox(group_name: str) -> str:

@@ -7,6 +7,7 @@ from engine.sla_defaults import ensure_sla_setup
 from webapp.accounts.demo import ensure_people, logins_table
 from webapp.accounts.models import Company
 from webapp.demo_data import load_demo_sales, load_demo_work
+from webapp.movein.demo import ensure_movein_master, load_demo_movein
 from webapp.realestate.demo import ensure_master_demo
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         ensure_default_templates()
         for company in Company.objects.all():
             ensure_sla_setup(company)
+            ensure_movein_master(company)
         try:
             for version, created in deploy_all():
                 self.stdout.write(
@@ -40,4 +42,7 @@ class Command(BaseCommand):
         sold = load_demo_sales(users)
         if sold:
             self.stdout.write(f"demo sales: {sold} customers received")
+        handed = load_demo_movein(users)
+        if handed:
+            self.stdout.write(f"demo move-in: a batch of {handed} rooms in mock inspection")
         self.stdout.write("\nDemo logins / 演示账号:\n" + logins_table())

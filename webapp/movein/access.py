@@ -1,0 +1,166 @@
+"""Permission-checked getters for move-in records.
+
+Scoped to the user's company first (another company's rows are a 404). Within the company,
+employees see the batches, rooms and defects; a contractor's people (users whose only work groups
+are contractors' rectification groups) see just the defects dispatched to their groups, because
+the batch pages carry the owners' names and phones. Creating a batch needs
+`movein.add_handoverbatch` (the customer-service center head). Recording a defect or a
+rectification photo is tied to the engine task it belongs to (see `check_may_record`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from engine.access import VIEW_ALL, may_work
+from engine.errors import Conflict, NotAllowed
+from engine.models import Task
+from engine.models.runtime import TaskState
+
+from .models import BatchRoom, Contractor, Defect, DefectPhoto, DefectStage, HandoverBatch, RoomStage
+
+CREATE_BATCH = "movein.add_handoverbatch"
+MOCK_TASK = "Task_MockInspection"
+OWNER_TASK = "Task_OwnerInspection"
+RECTIFY_TASK = "Task_Rectify"
+
+
+def company_id_of(user: Any) -> int | None:
+    return getattr(user, "company_id", None) if getattr(user, "is_authenticated", False) else None
+
+
+def contractor_groups(company_id: int) -> set[str]:
+    return set(Contractor.objects.filter(company_id=company_id).values_list("work_group__name", flat=True))
+
+
+def is_contractor_only(user: Any) -> bool:
+    """True for a contractor's people: every work group of theirs is a rectification group."""
+    company_id = company_id_of(user)
+    if company_id is None or user.has_perm(VIEW_ALL):
+        return False
+    groups = set(user.group_names())
+    return bool(groups) and groups <= contractor_groups(company_id)
+
+
+def _number(pk: Any, what: str) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404(f"no such {what}") from None
+
+
+def visible_batches(user: Any) -> QuerySet[HandoverBatch]:
+    company_id = company_id_of(user)
+    if company_id is None or is_contractor_only(user):
+        return HandoverBatch.objects.none()
+    return HandoverBatch.objects.filter(company_id=company_id).select_related("project", "instance")
+
+
+def access_batch(user: Any, pk: Any) -> HandoverBatch:
+    batch = visible_batches(user).filter(pk=_number(pk, "batch")).first()
+    if batch is None:
+        raise Http404("no such batch")
+    return batch
+
+
+def visible_batch_rooms(user: Any) -> QuerySet[BatchRoom]:
+    company_id = company_id_of(user)
+    if company_id is None or is_contractor_only(user):
+        return BatchRoom.objects.none()
+    return BatchRoom.objects.filter(batch__company_id=company_id).select_related(
+        "batch", "batch__project", "room__floor__unit__building", "slot", "instance"
+    )
+
+
+def access_batch_room(user: Any, pk: Any) -> BatchRoom:
+    room = visible_batch_rooms(user).filter(pk=_number(pk, "room")).first()
+    if room is None:
+        raise Http404("no such room")
+    return room
+
+
+def visible_defects(user: Any) -> QuerySet[Defect]:
+    company_id = company_id_of(user)
+    if company_id is None:
+        return Defect.objects.none()
+    defects = Defect.objects.filter(company_id=company_id)
+    if is_contractor_only(user):
+        groups = user.group_names()
+        defects = defects.filter(contractor__work_group__name__in=groups) | defects.filter(
+            department__in=groups
+        )
+    return defects.select_related(
+        "item__category",
+        "contractor",
+        "batch_room__room__floor__unit__building",
+        "batch_room__batch",
+        "instance",
+    )
+
+
+def access_defect(user: Any, pk: Any) -> Defect:
+    defect = visible_defects(user).filter(pk=_number(pk, "defect")).first()
+    if defect is None:
+        raise Http404("no such defect")
+    return defect
+
+
+def access_photo(user: Any, pk: Any) -> DefectPhoto:
+    photo = (
+        DefectPhoto.objects.filter(pk=_number(pk, "photo"), defect__in=visible_defects(user))
+        .defer("content", "thumbnail")
+        .first()
+    )
+    if photo is None:
+        raise Http404("no such photo")
+    return photo
+
+
+def open_task(instance_id: int | None, element_id: str) -> Task | None:
+    if instance_id is None:
+        return None
+    return Task.objects.filter(instance_id=instance_id, element_id=element_id, state=TaskState.READY).first()
+
+
+def check_may_record(user: Any, batch_room: BatchRoom) -> tuple[str, Task]:
+    """The stage a new defect of this room belongs to and the inspection task it is recorded
+    under: 模拟验房 while the room's mock inspection is open, 业主验房 while the owner inspects.
+    Only someone who may work that task records defects (NotAllowed); at any other moment
+    there is nothing to record against (Conflict)."""
+    for stage, element_id, room_stage in (
+        (DefectStage.MOCK, MOCK_TASK, RoomStage.MOCK),
+        (DefectStage.FORMAL, OWNER_TASK, RoomStage.HANDOVER),
+    ):
+        task = open_task(batch_room.instance_id, element_id) if batch_room.stage == room_stage else None
+        if task is not None:
+            if not may_work(user, task) or task.assignee_id not in (None, user.pk):
+                raise NotAllowed(
+                    _("Defects of this room are recorded by whoever works its “%(task)s” task.")
+                    % {"task": task.name}
+                )
+            return stage, task
+    raise Conflict(
+        _(
+            "Defects are recorded during the mock inspection or the owner's inspection; this room is at “%(stage)s”."
+        )
+        % {"stage": batch_room.get_stage_display()}
+    )
+
+
+def check_may_add_rectified_photos(user: Any, defect: Defect) -> Task:
+    """Rectification photos come from whoever works the defect's open 整改 task."""
+    task = open_task(defect.instance_id, RECTIFY_TASK)
+    if task is None:
+        raise Conflict(_("Rectification photos are added while the defect is being rectified."))
+    if not may_work(user, task) or task.assignee_id not in (None, user.pk):
+        raise NotAllowed(_("Only the rectification group of this defect adds its photos."))
+    return task
+
+
+def check_may_create_batch(user: Any) -> None:
+    if company_id_of(user) is None or not user.has_perm(CREATE_BATCH):
+        raise NotAllowed(_("Creating a move-in batch needs the move-in management permission."))

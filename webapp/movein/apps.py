@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class MoveinConfig(AppConfig):
+    name = "webapp.movein"
+    label = "movein"
+    verbose_name = "入伙 Move-in"
+
+    def ready(self) -> None:
+        # Hooks and x-options providers register on import; the adapter, the SMS template and the
+        # page extensions (inbox thumbnails, task panels) are registered here.
+        from engine.adapters import register
+        from engine.adapters.default_templates import register_templates
+
+        from . import hooks, options, panels  # noqa: F401
+        from .adapters import MoveinAdapter
+        from .notifications import TEMPLATES
+
+        register(MoveinAdapter())
+        register_templates(TEMPLATES)

@@ -1,0 +1,27 @@
+"""The completion hooks of the move-in flows (BPMN property `completeHook`); see engine.hooks.
+
+Thin wrappers: the rules live in `batches` (batch flow), `rooms` (room flow) and `defects`
+(defect flow). Registered when the app is ready (MoveinConfig.ready imports this module).
+"""
+
+from __future__ import annotations
+
+from engine import hooks
+
+from . import batches, defects, rooms
+
+for name, description, func in [
+    ("movein.batch_start", "入伙批次: 流程与批次关联", batches.batch_start),
+    ("movein.prepare", "验房准备: 资料齐全、联系方式已核对,批次进入验房交付", batches.prepare),
+    ("movein.close_batch", "入伙总结: 保存统计与总结,批次关闭", batches.close_batch),
+    ("movein.room_start", "房间入伙: 流程与批次房间关联,带出房间和业主", rooms.room_start),
+    ("movein.mock_done", "模拟验房完成: 房间待业主收房", rooms.mock_done),
+    ("movein.reception", "入伙接待: 核验身份、签署入伙资料", rooms.reception),
+    ("movein.owner_inspection", "业主验房完成", rooms.owner_inspection),
+    ("movein.handover", "交钥匙与验收: 房产验收记录(不可修改),房间 签约→交付,首期物业费", rooms.handover),
+    ("movein.defect_start", "验房问题: 流程与问题关联,按专业自动派单", defects.defect_start),
+    ("movein.dispatch", "问题分派: 派给承建商或部门,整改时限", defects.dispatch),
+    ("movein.rectified", "整改完成: 整改说明", defects.rectified),
+    ("movein.reinspect", "复验: 合格关闭,不合格退回整改", defects.reinspect),
+]:
+    hooks.register(name, description)(func)
