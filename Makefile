@@ -83,8 +83,8 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_Hans -i forms -i node_modules -i .venv -i tests -i bench -i staticfiles -i var -i webapp/realestate -i webapp/sales
-	for app in webapp/realestate webapp/sales; do (cd $$app && ../../$(PY) ../../manage.py makemessages -l zh_Hans); done
+	$(PY) manage.py makemessages -l zh_Hans -i forms -i node_modules -i .venv -i tests -i bench -i staticfiles -i var -i webapp/realestate -i webapp/sales -i webapp/movein
+	for app in webapp/realestate webapp/sales webapp/movein; do (cd $$app && ../../$(PY) ../../manage.py makemessages -l zh_Hans); done
 	for po in $$(find webapp forms -name django.po); do msgfmt --check -o $${po%.po}.mo $$po; done
 
 # Production mode, one process per command (several of each on several machines is fine):

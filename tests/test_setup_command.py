@@ -6,6 +6,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from engine.models import BusinessCalendar, Incident, ProcessInstance, ProcessVersion, SlaPolicy, Task
+from webapp.movein.models import HandoverBatch
 from webapp.realestate.models import Room, RoomStatus
 
 
@@ -13,13 +14,23 @@ def test_setup_loads_the_demo_once(transactional_db):
     out = StringIO()
     call_command("anju_setup", stdout=out)
     assert "agent" in out.getvalue() and "anju2026" in out.getvalue()
-    assert set(ProcessVersion.objects.values_list("key", flat=True)) == {"complaint", "sales", "sales_change"}
+    assert set(ProcessVersion.objects.values_list("key", flat=True)) == {
+        "complaint", "sales", "sales_change", "movein_batch", "movein_room", "movein_defect",
+    }  # fmt: skip
     counts = (ProcessInstance.objects.count(), Task.objects.count(), Room.objects.count())
     call_command("anju_setup", stdout=StringIO())
     assert (ProcessInstance.objects.count(), Task.objects.count(), Room.objects.count()) == counts
     assert not Incident.objects.exists()
     statuses = set(Room.objects.exclude(status=RoomStatus.AVAILABLE).values_list("status", flat=True))
     assert statuses == {RoomStatus.SUBSCRIBED, RoomStatus.CONTRACTED}
+    # the move-in demo: a prepared batch of three rooms in mock inspection, one defect waiting for dispatch
+    batch = HandoverBatch.objects.get()
+    assert batch.status == "in_progress" and batch.rooms.filter(stage="mock").count() == 3
+    assert Task.objects.filter(state="ready", element_id="Task_MockInspection").count() == 3
+    assert (
+        Task.objects.filter(state="ready", process_key="movein_defect", element_id="Task_Dispatch").count()
+        == 1
+    )
     assert Task.objects.filter(state="ready", process_key="sales").count() == 3
     # the demo companies, new on this database, got their calendars and SLA policies before the work
     assert SlaPolicy.objects.filter(company__code="sz").exists()

@@ -83,7 +83,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
         batch = batches.do_create_batch(request.user, raw)
     except (FormInvalid, Conflict) as exc:
         context = _batch_form_context(request.user, raw)
-        context["errors"] = exc.field_errors if isinstance(exc, FormInvalid) else {"__all__": [message(exc)]}
+        context["errors"] = exc.field_errors if isinstance(exc, FormInvalid) else {"general": [message(exc)]}
         return render(request, "movein/batch_new.html", context, status=exc.status)
     messages.success(
         request,
@@ -173,7 +173,7 @@ def defect_record(request: HttpRequest, pk: int) -> HttpResponse:
     except FormInvalid as exc:
         return _room_page(request, pk, errors=exc.field_errors, values=values, status=400)
     except (NotAllowed, Conflict) as exc:
-        return _room_page(request, pk, errors={"__all__": [message(exc)]}, values=values, status=exc.status)
+        return _room_page(request, pk, errors={"general": [message(exc)]}, values=values, status=exc.status)
     messages.success(request, _("Defect recorded: %(title)s.") % {"title": defect.title()})
     return redirect(_next(request, reverse("movein:room", args=[room.pk])))
 
@@ -218,7 +218,7 @@ def defect_photos(request: HttpRequest, pk: int) -> HttpResponse:
     except FormInvalid as exc:
         return _defect_page(request, pk, errors=exc.field_errors, status=400)
     except (NotAllowed, Conflict) as exc:
-        return _defect_page(request, pk, errors={"__all__": [message(exc)]}, status=exc.status)
+        return _defect_page(request, pk, errors={"general": [message(exc)]}, status=exc.status)
     messages.success(request, _("%(count)s rectification photos added.") % {"count": len(added)})
     return redirect(_next(request, reverse("movein:defect", args=[defect.pk])))
 
