@@ -4,7 +4,7 @@ changed, and the touchpoints after delivery appearing on their dates."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -248,7 +248,7 @@ def test_postgresql_itself_refuses_to_change_an_acceptance_record(api, prepared)
 def test_touchpoint_tasks_appear_on_their_dates(api, prepared):
     a = prepared["rooms"][0]
     instance_id = BatchRoom.objects.get(pk=a).instance_id
-    delivered = datetime(2026, 11, 27, 9, 0, tzinfo=SH)  # the frozen clock
+    # delivered on Friday 2026-11-27 (the frozen clock); each touchpoint is at 10:00 on its date
     deliver(api, a)
 
     def open_now() -> set[str]:
@@ -258,23 +258,25 @@ def test_touchpoint_tasks_appear_on_their_dates(api, prepared):
         )
 
     assert open_now() == set()
-    clock.set_time(delivered + timedelta(days=14, minutes=1))
+    clock.set_time(datetime(2026, 12, 11, 9, 59, tzinfo=SH))
+    assert open_now() == set()
+    clock.set_time(datetime(2026, 12, 11, 10, 1, tzinfo=SH))  # 14 days, at 10:00
     assert open_now() == {"Task_Callback1M"}
     callback = only_task(api("agent"), instance_id)
     assert callback["name"] == "入住一个月内回访" and callback["due_at"]
     complete(api("agent"), callback["id"], {"callback_reached": True, "callback_satisfaction": "satisfied"})
-    clock.set_time(datetime(2027, 2, 27, 9, 1, tzinfo=SH))  # three months
+    clock.set_time(datetime(2027, 2, 27, 10, 1, tzinfo=SH))  # three months
     assert open_now() == {"Task_Callback3M", "Task_Quality3M"}
     quality = only_task(api("engineer"), instance_id, element_id="Task_Quality3M")
     refused = api("engineer").post(
         f"/api/tasks/{quality['id']}/complete/", {"data": {"check_result": "issues"}}, format="json"
     )
     assert refused.status_code == 400 and "findings" in refused.json()["field_errors"]
-    clock.set_time(datetime(2027, 10, 27, 9, 1, tzinfo=SH))  # eleven months
+    clock.set_time(datetime(2027, 10, 27, 10, 1, tzinfo=SH))  # eleven months
     assert "Task_Quality11M" in open_now()
-    clock.set_time(datetime(2027, 11, 27, 9, 1, tzinfo=SH))  # a year
+    clock.set_time(datetime(2027, 11, 27, 10, 1, tzinfo=SH))  # a year
     assert {"Task_Callback1Y", "Task_Quality11M"} <= open_now()
-    clock.set_time(datetime(2029, 10, 27, 9, 1, tzinfo=SH))  # 35 months
+    clock.set_time(datetime(2029, 10, 27, 10, 1, tzinfo=SH))  # 35 months
     assert {"Task_Quality23M", "Task_Quality35M"} <= open_now()
 
 
@@ -286,3 +288,24 @@ def test_an_owner_without_a_mobile_gets_no_sms_and_the_room_goes_on(api, movein,
     prepare(api, batch)
     room = BatchRoom.objects.get(batch_id=batch["id"])
     assert room.stage == "mock" and not OutboxMessage.objects.filter(template_id="MOVEIN_NOTICE").exists()
+
+
+def test_touchpoints_and_the_first_fee_count_like_people_do():
+    from datetime import date
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from webapp.movein.rooms import add_months, first_fee, touchpoint_moments
+
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)  # not 03-02
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2026, 2, 28), 12) == date(2027, 2, 28)
+    moments = touchpoint_moments(date(2026, 11, 30))
+    assert moments["callback_1m_at"] == "2026-12-14T10:00:00+08:00"
+    assert moments["quality_3m_at"] == "2027-02-28T10:00:00+08:00"
+    assert moments["quality_35m_at"] == "2029-10-30T10:00:00+08:00"
+    room = SimpleNamespace(room=SimpleNamespace(chargeable_area=Decimal("88.15")),
+                           batch=SimpleNamespace(fee_rate=Decimal("3.50"), fee_months=1))  # fmt: skip
+    assert first_fee(room, date(2026, 12, 5)) == (Decimal("308.53"), "物业费 2026-12 至 2026-12")  # half up
+    room.batch.fee_months = 3
+    assert first_fee(room, date(2026, 11, 30))[1] == "物业费 2026-11 至 2027-01"

@@ -25,7 +25,16 @@ def defect_task(api, user, defect_id, element_id=None):  # type: ignore[no-untyp
     return only_task(api(user), instance_id, **params)
 
 
+def upload_rectified(api, user, defect_id):  # type: ignore[no-untyped-def]
+    response = api(user).post(
+        f"/api/movein/defects/{defect_id}/photos/", {"photos": [photo("after.jpg")]}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
 def rectify_and_pass(api, contractor, defect_id):  # type: ignore[no-untyped-def]
+    upload_rectified(api, contractor, defect_id)
     task = defect_task(api, contractor, defect_id, "Task_Rectify")
     complete(api(contractor), task["id"], {"rectification_note": "已更换并调整"})
     task = defect_task(api, "engineer", defect_id, "Task_Reinspect")
@@ -76,13 +85,14 @@ def test_a_batch_goes_from_preparation_to_all_rooms_handed_over(api, movein, bui
     })  # fmt: skip
     rectify = defect_task(api, "contractor", door["id"], "Task_Rectify")
     assert rectify["lane"] == "承建商·鹏程装饰" and rectify["due_at"]
-    assert not tasks(
-        api("contractor2"), mine=1, claimable=1, element_id="Task_Rectify", process_key="movein_door"
+    theirs = tasks(api("contractor2"), mine=1, claimable=1, element_id="Task_Rectify", process_key="movein_defect")
+    assert rectify["id"] not in [t["id"] for t in theirs]  # 华南门窗 has its window, not 鹏程装饰's door
+    # no rectification without a photo of the result
+    refused = api("contractor").post(
+        f"/api/tasks/{rectify['id']}/complete/", {"data": {"rectification_note": "已调整"}}, format="json"
     )
-    uploaded = api("contractor").post(
-        f"/api/movein/defects/{door['id']}/photos/", {"photos": [photo("after.jpg")]}, format="multipart"
-    )
-    assert uploaded.status_code == 201 and uploaded.json()[0]["kind"] == "rectified"
+    assert refused.status_code == 400 and "rectification_note" in refused.json()["field_errors"]
+    assert upload_rectified(api, "contractor", door["id"])[0]["kind"] == "rectified"
     complete(api("contractor"), rectify["id"], {"rectification_note": "已调整合页,门缝均匀"})
     reinspect = defect_task(api, "engineer", door["id"], "Task_Reinspect")
     sent_back = complete(
@@ -91,6 +101,11 @@ def test_a_batch_goes_from_preparation_to_all_rooms_handed_over(api, movein, bui
     assert sent_back["state"] == "completed"
     again = defect_task(api, "contractor", door["id"], "Task_Rectify")
     assert Defect.objects.get(pk=door["id"]).rework_count == 1
+    again_refused = api("contractor").post(
+        f"/api/tasks/{again['id']}/complete/", {"data": {"rectification_note": "更换锁体"}}, format="json"
+    )
+    assert again_refused.status_code == 400  # the first round's photo does not count for the second
+    upload_rectified(api, "contractor", door["id"])
     complete(api("contractor"), again["id"], {"rectification_note": "更换锁体"})
     complete(
         api("engineer"),

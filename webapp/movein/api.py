@@ -60,11 +60,14 @@ class ContractorViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         company_id = access.company_id_of(self.request.user)
-        return (
+        rows = (
             Contractor.objects.filter(company_id=company_id)
             .select_related("work_group")
             .order_by("name", "pk")
         )
+        if access.is_contractor_only(self.request.user):  # a contractor sees itself, not its competitors
+            rows = rows.filter(work_group__name__in=self.request.user.group_names())
+        return rows
 
 
 class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

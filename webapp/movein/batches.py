@@ -45,6 +45,14 @@ DOCUMENTS = {
     "doc_fee_standard": "物业收费标准公示",
 }
 MAX_SLOTS = 2000
+# What a batch takes when the form or API body leaves these out.
+BATCH_DEFAULTS = {
+    "fee_months": 3,
+    "day_start": "09:00",
+    "day_end": "17:00",
+    "slot_minutes": 60,
+    "slot_capacity": 10,
+}
 
 
 @dataclass
@@ -86,6 +94,7 @@ def check_batch_input(user: Any, raw: dict[str, Any]) -> BatchInput:
     from webapp.realestate.models import Building
 
     check_may_create_batch(user)
+    raw = {**BATCH_DEFAULTS, **{k: v for k, v in raw.items() if v not in (None, "")}}
     errors: dict[str, list[str]] = {}
     company_id = company_id_of(user)
 

@@ -17,7 +17,7 @@ from engine.actions import do_start_instance
 from engine.errors import Conflict, FormInvalid
 from engine.hooks import HookContext, HookResult
 
-from .access import check_may_add_rectified_photos, check_may_record
+from .access import check_may_add_rectified_photos, check_may_record, contractor_groups
 from .models import (
     BatchRoom,
     Contractor,
@@ -81,7 +81,7 @@ def _store_photos(defect: Defect, photos: list[CheckedPhoto], kind: str, user: A
     now = clock.now()
     return DefectPhoto.objects.bulk_create(
         DefectPhoto(
-            company_id=defect.company_id, defect=defect, kind=kind, file_name=p.file_name, content_type=p.content_type,
+            company_id=defect.company_id, defect=defect, kind=kind, round=defect.rework_count, file_name=p.file_name, content_type=p.content_type,
             size=p.size, width=p.width, height=p.height, sha256=p.sha256, content=p.content, thumbnail=p.thumbnail,
             uploaded_by=user, uploaded_at=now,
         )
@@ -198,7 +198,10 @@ def dispatch(context: HookContext) -> HookResult:
         )
     else:
         department = str(context.data.get("department") or "")
-        if not WorkGroup.objects.filter(company_id=defect.company_id, name=department).exists():
+        if (
+            department in contractor_groups(defect.company_id)
+            or not WorkGroup.objects.filter(company_id=defect.company_id, name=department).exists()
+        ):
             raise FormInvalid({"department": [_("Choose a department of your company.")]})
         group = name = department
         Defect.objects.filter(pk=defect.pk).update(
@@ -214,6 +217,10 @@ def rectified(context: HookContext) -> HookResult:
     note = _clean(context.data.get("rectification_note"), 2000)
     if not note:
         raise FormInvalid({"rectification_note": [_("Say what was done.")]})
+    if not defect.photos.filter(kind=PhotoKind.RECTIFIED, round=defect.rework_count).exists():
+        raise FormInvalid({"rectification_note": [
+            _("Upload a photo of the rectified defect first (above the form), then submit.")
+        ]})  # fmt: skip
     Defect.objects.filter(pk=defect.pk).update(
         status=DefectStatus.RECTIFIED, rectification_note=note, rectified_at=context.now
     )
@@ -234,6 +241,6 @@ def reinspect(context: HookContext) -> HookResult:
     if not note:
         raise FormInvalid({"reinspect_note": [_("Say why it does not pass.")]})
     Defect.objects.filter(pk=defect.pk).update(
-        status=DefectStatus.DISPATCHED, rework_count=defect.rework_count + 1
+        status=DefectStatus.DISPATCHED, rework_count=defect.rework_count + 1, sent_back_at=context.now
     )
     return HookResult(data={"reinspect_note": note})

@@ -273,6 +273,7 @@ class Defect(models.Model):
     recorded_at = models.DateTimeField("记录时间")
     dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
     rectified_at = models.DateTimeField("整改完成", null=True, blank=True)
+    sent_back_at = models.DateTimeField("最近退回", null=True, blank=True)
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -309,6 +310,7 @@ class DefectPhoto(models.Model):
     company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
     defect = models.ForeignKey(Defect, on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField("类型", max_length=10, choices=PhotoKind.choices)
+    round = models.PositiveSmallIntegerField("整改轮次", default=0, help_text="退回次数 when it was uploaded")
     file_name = models.CharField("文件名", max_length=200)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField("大小(字节)")

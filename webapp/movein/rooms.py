@@ -8,8 +8,9 @@ completes the task, so the record, the room's status and the flow never disagree
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+import calendar
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -57,6 +58,7 @@ def room_data(room: BatchRoom) -> dict[str, Any]:
         "room": room.room.label(), "room_code": room.room.code, "customer_name": room.owner_name or "（无业主信息）",
         "owner_mobile": room.owner_mobile, "slot_text": str(room.slot) if room.slot_id else "",
         "hotline": room.batch.company.hotline or "",
+        "title": f"{room.room.label()} 入伙",
     }  # fmt: skip
 
 
@@ -130,17 +132,41 @@ def _meter(context: HookContext, name: str, *, required: bool = True) -> Decimal
 
 
 def first_fee(room: BatchRoom, delivered_on: date) -> tuple[Decimal, str]:
-    """The first property-fee bill: chargeable area × rate × months, from the month of delivery."""
+    """The first property-fee bill: chargeable area × rate × months from the month of delivery, in
+    fen rounded half up (as the payment schedule rounds)."""
     batch = room.batch
-    amount = (room.room.chargeable_area * batch.fee_rate * batch.fee_months).quantize(Decimal("0.01"))
-    last = _add_months(delivered_on.replace(day=1), batch.fee_months) - timedelta(days=1)
+    amount = (room.room.chargeable_area * batch.fee_rate * batch.fee_months).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    last = add_months(delivered_on.replace(day=1), batch.fee_months - 1)
     item = f"物业费 {delivered_on:%Y-%m} 至 {last:%Y-%m}"  # the bill's item: business data, in Chinese
     return amount, item
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (11-30 + 3 → 02-28)."""
     year, month = divmod(day.month - 1 + months, 12)
-    return day.replace(year=day.year + year, month=month + 1)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# The touchpoints after delivery (DOMAIN.md: callbacks within a month, at 3 months and 1 year;
+# quality checks at 3, 11, 23 and 35 months): data key → (days, months) after the delivery day.
+TOUCHPOINTS = {
+    "callback_1m_at": (14, 0), "callback_3m_at": (0, 3), "callback_1y_at": (0, 12),
+    "quality_3m_at": (0, 3), "quality_11m_at": (0, 11), "quality_23m_at": (0, 23), "quality_35m_at": (0, 35),
+}  # fmt: skip
+TOUCHPOINT_HOUR = time(10, 0)
+
+
+def touchpoint_moments(delivered_on: date) -> dict[str, str]:
+    """The room flow's timer moments, 10:00 Shanghai time on each date (ISO with offset)."""
+    zone = timezone.get_default_timezone()
+    moments = {}
+    for key, (days, months) in TOUCHPOINTS.items():
+        day = add_months(delivered_on, months) + timedelta(days=days)
+        moments[key] = datetime.combine(day, TOUCHPOINT_HOUR, zone).isoformat()
+    return moments
 
 
 def handover(context: HookContext) -> HookResult:
@@ -183,6 +209,7 @@ def handover(context: HookContext) -> HookResult:
             "property_fee_amount": f"{amount:.2f}",
             "fee_item": item,
             "delivered_on": delivered_on.isoformat(),
+            **touchpoint_moments(delivered_on),
         }
     )
 

@@ -100,7 +100,12 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "movein/batch_detail.html",
-        {"batch": batch, "rooms": rooms, "figures": batches.summary(batch), "slots": batch.slots.all()[:500]},
+        {
+            "batch": batch,
+            "rooms": rooms,
+            "figures": batches.summary(batch),
+            "slots_count": batch.slots.count(),
+        },
     )
 
 
