@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from engine.errors import FormInvalid
 
 from . import access, batches, defects, views
-from .models import AcceptanceRecord, Contractor, DefectStatus, InspectionCategory
+from .models import AcceptanceRecord, Contractor, DefectPhoto, DefectStatus, InspectionCategory
 from .serializers import (
     AcceptanceSerializer,
     BatchCreateSerializer,
@@ -180,6 +180,9 @@ class PhotoViewSet(viewsets.GenericViewSet):
     """A photo's bytes (the original upload)."""
 
     serializer_class = PhotoSerializer
+
+    def get_queryset(self) -> Any:
+        return DefectPhoto.objects.filter(defect__in=access.visible_defects(self.request.user))
 
     @extend_schema(responses={(200, "image/*"): bytes})
     @action(detail=True, methods=["get"], url_path="content")
