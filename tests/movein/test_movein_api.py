@@ -309,3 +309,15 @@ def test_touchpoints_and_the_first_fee_count_like_people_do():
     assert first_fee(room, date(2026, 12, 5)) == (Decimal("308.53"), "物业费 2026-12 至 2026-12")  # half up
     room.batch.fee_months = 3
     assert first_fee(room, date(2026, 11, 30))[1] == "物业费 2026-11 至 2027-01"
+
+
+def test_news_of_the_last_room_waits_until_the_batch_flow_listens(api, movein, building):
+    from webapp.movein.rooms import BatchNotWaiting, room_delivered
+
+    batch = create_batch(api, building[0], movein["project"])  # its flow is at 验房准备, not waiting
+    BatchRoom.objects.filter(batch_id=batch["id"]).update(stage="delivered")
+    company_id = building[1][0].company_id
+    with pytest.raises(BatchNotWaiting):  # retried by the service call until the batch listens
+        room_delivered(batch["id"], company_id)
+    with pytest.raises(LookupError):
+        room_delivered(batch["id"], company_id + 1000)  # another company's batch: a permanent error

@@ -252,7 +252,25 @@ def room_delivered(batch_id: int, company_id: int) -> dict[str, Any]:
             status=BatchStatus.DELIVERED, delivered_at=clock.now()
         )
     if batch.instance_id is not None:
-        result["batch_told"] = do_deliver_message(
-            batch.instance_id, BATCH_DELIVERED, {"rooms_delivered": delivered}
-        )
+        told = do_deliver_message(batch.instance_id, BATCH_DELIVERED, {"rooms_delivered": delivered})
+        if not told and not _batch_heard(batch):
+            # The batch flow is not at its wait yet (its start_rooms result still being recorded):
+            # retried with backoff by the service call, so the news is never lost.
+            raise BatchNotWaiting(f"the flow of batch {batch.pk} is not waiting for its rooms yet")
+        result["batch_told"] = told
     return result
+
+
+class BatchNotWaiting(Exception):
+    """Retryable: the batch flow has not reached the event that waits for its rooms."""
+
+
+def _batch_heard(batch: HandoverBatch) -> bool:
+    """True once the batch flow is past its wait (its summary task exists) or has ended."""
+    from engine.models import ProcessInstance, Task
+    from engine.models.runtime import InstanceStatus
+
+    if Task.objects.filter(instance_id=batch.instance_id, element_id="Task_Summary").exists():
+        return True
+    status = ProcessInstance.objects.filter(pk=batch.instance_id).values_list("status", flat=True).first()
+    return status not in (InstanceStatus.RUNNING, InstanceStatus.INCIDENT)
