@@ -85,7 +85,9 @@ def test_a_batch_goes_from_preparation_to_all_rooms_handed_over(api, movein, bui
     })  # fmt: skip
     rectify = defect_task(api, "contractor", door["id"], "Task_Rectify")
     assert rectify["lane"] == "承建商·鹏程装饰" and rectify["due_at"]
-    theirs = tasks(api("contractor2"), mine=1, claimable=1, element_id="Task_Rectify", process_key="movein_defect")
+    theirs = tasks(
+        api("contractor2"), mine=1, claimable=1, element_id="Task_Rectify", process_key="movein_defect"
+    )
     assert rectify["id"] not in [t["id"] for t in theirs]  # 华南门窗 has its window, not 鹏程装饰's door
     # no rectification without a photo of the result
     refused = api("contractor").post(

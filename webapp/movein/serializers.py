@@ -53,7 +53,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DefectPhoto
-        fields = ["id", "kind", "file_name", "content_type", "size", "width", "height", "sha256", "uploaded_by",
+        fields = ["id", "kind", "round", "file_name", "content_type", "size", "width", "height", "sha256", "uploaded_by",
                   "uploaded_at", "url", "thumbnail_url"]  # fmt: skip
 
     def get_url(self, obj: DefectPhoto) -> str:
@@ -80,7 +80,7 @@ class DefectSerializer(serializers.ModelSerializer):
         model = Defect
         fields = ["id", "title", "room", "stage", "stage_label", "category", "item", "location", "description",
                   "status", "status_label", "contractor", "department", "rework_count", "rectification_note",
-                  "recorded_by", "recorded_at", "dispatched_at", "rectified_at", "closed_at", "closed_by", "instance",
+                  "recorded_by", "recorded_at", "dispatched_at", "rectified_at", "sent_back_at", "closed_at", "closed_by", "instance",
                   "photos"]  # fmt: skip
 
 
