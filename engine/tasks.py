@@ -46,3 +46,11 @@ def hourly() -> dict[str, int]:
     from .sla import check_next_year
 
     return {"calendars_lacking_next_year": check_next_year()}
+
+
+@shared_task(name="engine.tasks.run_migration", acks_late=True)
+def run_migration(job_id: int) -> None:
+    """A queued bulk migration (engine.migration.run_job); a second delivery finds it taken."""
+    from .migration import run_job
+
+    run_job(job_id)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "engine",
     "webapp.sales",
     "webapp.movein",
+    "webapp.designer",
     "webapp.pages",
 ]
 

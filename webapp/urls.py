@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/", include("webapp.realestate.api_urls")),
     path("api/", include("webapp.sales.api_urls")),
     path("api/", include("webapp.movein.api_urls")),
+    path("api/", include("webapp.designer.api_urls")),
     path("api/", include("webapp.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("webapp.realestate.urls")),

@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .migration import MigrationJob
 from .notify import Bill, NotificationTemplate, OutboxMessage
 from .process import ProcessFile, ProcessVersion
 from .runtime import BusinessKeyCounter, Incident, ProcessInstance, ServiceCall, Task, Timer
@@ -14,6 +15,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Incident",
+    "MigrationJob",
     "NotificationTemplate",
     "OutboxMessage",
     "ProcessFile",

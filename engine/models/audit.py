@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     RESUME = "resume", "恢复计时"
     SLA = "sla", "时限提醒"
     MESSAGE = "message", "收到消息"
+    MIGRATE = "migrate", "迁移版本"
     UPDATE_DATA = "update_data", "修改数据"
     END = "end", "结束"
 

@@ -18,7 +18,7 @@ ROLES: dict[str, list[str]] = {
     "客服主管": ["view_all_instances", "retry_incident", "reassign_task", "movein.add_handoverbatch"],
     "公司领导": ["view_all_instances"],
     "部门经理": ["reassign_task"],
-    "业务分析": ["deploy_process"],
+    "业务分析": ["deploy_process", "migrate_instances"],
     "运维": ["retry_incident", "view_all_instances"],
 }
 

@@ -65,6 +65,7 @@ AUDIT_ACTION = {
     "resume": gettext_lazy("Timing resumed"),
     "sla": gettext_lazy("SLA alert"),
     "message": gettext_lazy("Message received"),
+    "migrate": gettext_lazy("Moved to another version"),
     "end": gettext_lazy("Ended"),
 }
 # Keys the engine writes itself, with their labels.
