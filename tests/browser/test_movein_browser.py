@@ -5,7 +5,6 @@ The batch is created and prepared before the browser opens."""
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 import pytest
@@ -29,11 +28,18 @@ def jpeg_file(name: str, colour: tuple[int, int, int]) -> dict[str, Any]:
 
 
 def test_a_defect_is_recorded_with_a_photo_rectified_and_closed(
-    live_server: Any, cast: dict, movein: dict, browser_page: Any  # noqa: F811
+    live_server: Any,
+    cast: dict,
+    movein: dict,
+    browser_page: Any,  # noqa: F811
 ) -> None:
     building, _rooms = contracted_rooms(cast["agent"].company, movein["project"], "7", 1)
-    batch = do_create_batch(cast["cs_head"], {**BATCH_BODY, "project": movein["project"].pk, "buildings": [building.pk]})
-    actions.do_complete_task(cast["agent"], Task.objects.get(instance_id=batch.instance_id, state="ready"), PREPARE)
+    batch = do_create_batch(
+        cast["cs_head"], {**BATCH_BODY, "project": movein["project"].pk, "buildings": [building.pk]}
+    )
+    actions.do_complete_task(
+        cast["agent"], Task.objects.get(instance_id=batch.instance_id, state="ready"), PREPARE
+    )
     room_key = Task.objects.get(process_key="movein_room", state="ready").instance.business_key
     page, base = browser_page, live_server.url
 
