@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("webapp.realestate.urls")),
     path("", include("webapp.sales.urls")),
     path("", include("webapp.movein.urls")),
+    path("", include("webapp.designer.flow_urls")),
     path("", include("webapp.pages.urls")),
 ]
