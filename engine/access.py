@@ -64,7 +64,11 @@ def may_work(user: Any, task: Task) -> bool:
 
 def access_task(user: Any, pk: int, *, for_write: bool = False) -> Task:
     task = (
-        visible_tasks(user).select_related("instance", "instance__version", "assignee").filter(pk=pk).first()
+        visible_tasks(user)
+        .select_related("instance", "instance__version", "assignee")
+        .defer("instance__state", "instance__version__spec_json")  # an engine step loads them itself
+        .filter(pk=pk)
+        .first()
     )
     if task is None:
         raise Http404("no such task")

@@ -72,7 +72,7 @@ def visible_batch_rooms(user: Any) -> QuerySet[BatchRoom]:
     if company_id is None or is_contractor_only(user):
         return BatchRoom.objects.none()
     return BatchRoom.objects.filter(batch__company_id=company_id).select_related(
-        "batch", "batch__project", "room__floor__unit__building", "slot", "instance"
+        "batch", "batch__project", "batch__company", "room__floor__unit__building", "slot", "instance"
     )
 
 

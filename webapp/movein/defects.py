@@ -130,19 +130,24 @@ def do_add_rectified_photos(user: Any, defect: Defect, uploads: list[Any]) -> li
 # --- hooks of the defect flow ------------------------------------------------------------------
 
 
-def _defect_of(context: HookContext) -> Defect:
+def _defect_of(context: HookContext, *, related: bool = False) -> Defect:
+    """The step's defect, its row locked (a plain one-table lock: the hooks of dispatch, rectify
+    and re-inspect read the defect's own columns only); with related=True also its item, contractor,
+    room and batch, read after the lock."""
     defect_id = context.data.get("defect_id")
     defect = None
     if isinstance(defect_id, int) and not isinstance(defect_id, bool):
         defect = (
-            Defect.objects.select_for_update(of=("self",))
-            .select_related("item__category", "contractor__work_group", "batch_room__room__floor__unit__building",
-                            "batch_room__batch__project")
+            Defect.objects.select_for_update()
             .filter(pk=defect_id, company_id=context.instance.company_id)
             .first()
-        )  # fmt: skip
+        )
     if defect is None:
         raise FormInvalid({"defect_id": [_("This flow starts when a defect is recorded on a room's page.")]})
+    if related:
+        defect = Defect.objects.select_related(
+            "item__category", "contractor__work_group", "batch_room__room__floor__unit__building", "batch_room__batch__project"
+        ).get(pk=defect.pk)  # fmt: skip
     return defect
 
 
@@ -151,7 +156,7 @@ def _days(value: Any) -> str:
 
 
 def defect_start(context: HookContext) -> HookResult:
-    defect = _defect_of(context)
+    defect = _defect_of(context, related=True)
     if defect.instance_id not in (None, context.instance.pk):
         raise Conflict(_("This defect has its flow already."))
     Defect.objects.filter(pk=defect.pk).update(instance=context.instance)
