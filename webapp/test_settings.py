@@ -11,8 +11,11 @@ ANJU_SERVICE_BACKOFF_SECONDS = 10
 ANJU_SERVICE_MAX_ATTEMPTS = 3
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    # One file per test process: concurrent runs (CI, a developer's second terminal) never share it.
-    import os
+import os  # noqa: E402
 
+# One test database per test process: concurrent runs (CI, a developer's second terminal) never
+# share it, so one run's teardown cannot drop another's database.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
