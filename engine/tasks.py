@@ -35,6 +35,9 @@ def sweep() -> dict[str, int]:
         alerts += raised
         if looked_at < SWEEP_BATCH:
             break
+    from .auditchain import seal_pending
+
+    seal_pending()  # the audit hash chain, a few minutes behind the events
     if fired or calls or alerts:
         log.info("sweep: %d timers fired, %d service calls run, %d SLA events", fired, calls, alerts)
     return {"timers": fired, "calls": calls, "alerts": alerts}

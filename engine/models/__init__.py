@@ -1,4 +1,4 @@
-from .audit import AuditEvent
+from .audit import AuditChain, AuditEvent
 from .migration import MigrationJob
 from .notify import Bill, NotificationTemplate, OutboxMessage
 from .process import ProcessFile, ProcessVersion
@@ -8,6 +8,7 @@ from .sla import Alert, AlertRecipient, BusinessCalendar, CalendarDay, CalendarY
 __all__ = [
     "Alert",
     "AlertRecipient",
+    "AuditChain",
     "AuditEvent",
     "Bill",
     "BusinessCalendar",

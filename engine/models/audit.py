@@ -51,12 +51,17 @@ class AuditEvent(models.Model):
     process_key = models.CharField(max_length=100, blank=True)
     element_id = models.CharField(max_length=200, blank=True)
     details = models.JSONField(default=dict)
+    # The company's hash chain (engine.auditchain): written once by the sealer, a few minutes after
+    # the event, never changed; an altered or removed event breaks the chain at that point.
+    chain_prev = models.CharField("上一条摘要", max_length=64, blank=True, db_default="")
+    chain_hash = models.CharField("本条摘要", max_length=64, blank=True, db_default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "审计记录"
         indexes = [
             models.Index(fields=["company", "-at"], name="audit_company_time"),
             models.Index(fields=["instance", "at"], name="audit_instance_time"),
+            models.Index(fields=["id"], name="audit_unsealed", condition=models.Q(chain_hash="")),
         ]
         ordering = ["at", "id"]
 
@@ -70,3 +75,20 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events are append-only")
+
+
+class AuditChain(models.Model):
+    """The head of one company's audit hash chain: the last sealed event and its hash.
+    `chain` is the company id (0 for events of no company, such as a deploy by a superuser)."""
+
+    chain = models.PositiveIntegerField("链", unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+    sealed_count = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计链"
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} @ {self.last_event_id}"
