@@ -4,6 +4,7 @@ itself refuses to change or delete an audit row."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from io import StringIO
 
@@ -41,7 +42,7 @@ def test_every_event_is_sealed_into_its_companys_chain(trail, cast):
     sz = company_chain(cast, "agent")
     events = list(AuditEvent.objects.filter(company_id=sz).order_by("id"))
     assert events[0].chain_prev == "0" * 64 and all(e.chain_hash for e in events)
-    assert all(b.chain_prev == a.chain_hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.chain_prev == a.chain_hash for a, b in itertools.pairwise(events))
     assert AuditChain.objects.get(chain=sz).last_hash == events[-1].chain_hash
     assert all(v.intact for v in verify_all())
     assert seal_pending() == 0  # sealed once
