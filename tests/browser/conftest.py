@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from django.db import connections
 
+from tests.movein.conftest import movein  # noqa: F401  (the move-in fixture, for the move-in browser test)
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"

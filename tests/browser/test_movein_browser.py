@@ -12,7 +12,7 @@ import pytest
 from engine import actions
 from engine.models import Task
 from tests.browser.test_complaint_browser import claim_and_open, log_in, log_out, submit_task, task_row
-from tests.movein.conftest import BATCH_BODY, PREPARE, contracted_rooms, movein  # noqa: F401 (fixture)
+from tests.movein.conftest import BATCH_BODY, PREPARE, contracted_rooms
 from webapp.movein.batches import do_create_batch
 from webapp.movein.models import Defect, DefectPhoto
 
@@ -31,7 +31,7 @@ def test_a_defect_is_recorded_with_a_photo_rectified_and_closed(
     live_server: Any,
     cast: dict,
     movein: dict,
-    browser_page: Any,  # noqa: F811
+    browser_page: Any,
 ) -> None:
     building, _rooms = contracted_rooms(cast["agent"].company, movein["project"], "7", 1)
     batch = do_create_batch(
