@@ -103,6 +103,26 @@ def access_incident(user: Any, pk: int, *, for_write: bool = False) -> Incident:
     return incident
 
 
+def may_start(user: Any, process_key: str) -> bool:
+    """True when the user may start the flow by hand (engine.models.FlowStartRule)."""
+    from .models import FlowStartRule
+
+    if _company_id(user) is None:
+        return False
+    rule = FlowStartRule.objects.filter(process_key=process_key).prefetch_related("roles").first()
+    if rule is None or rule.open_to_all:
+        return True
+    if set(rule.work_groups or []) & set(user.group_names()):
+        return True
+    wanted = {g.pk for g in rule.roles.all()}
+    return bool(wanted) and user.groups.filter(pk__in=wanted).exists()
+
+
+def check_may_start(user: Any, process_key: str) -> None:
+    if not may_start(user, process_key):
+        raise NotAllowed(_("You may not start this flow; it is started by its own work or by certain roles."))
+
+
 def require_deploy(user: Any) -> None:
     if not user.has_perm(DEPLOY):
         raise NotAllowed(_("Deploying flows needs the deploy permission."))

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "webapp.sales",
     "webapp.movein",
     "webapp.designer",
+    "webapp.audit",
     "webapp.pages",
 ]
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("webapp.sales.urls")),
     path("", include("webapp.movein.urls")),
     path("", include("webapp.designer.flow_urls")),
+    path("", include("webapp.audit.urls")),
     path("", include("webapp.pages.urls")),
 ]

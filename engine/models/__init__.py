@@ -1,7 +1,7 @@
 from .audit import AuditChain, AuditEvent
 from .migration import MigrationJob
 from .notify import Bill, NotificationTemplate, OutboxMessage
-from .process import ProcessFile, ProcessVersion
+from .process import FlowStartRule, ProcessFile, ProcessVersion
 from .runtime import BusinessKeyCounter, Incident, ProcessInstance, ServiceCall, Task, Timer
 from .sla import Alert, AlertRecipient, BusinessCalendar, CalendarDay, CalendarYear, SlaPolicy
 
@@ -15,6 +15,7 @@ __all__ = [
     "BusinessKeyCounter",
     "CalendarDay",
     "CalendarYear",
+    "FlowStartRule",
     "Incident",
     "MigrationJob",
     "NotificationTemplate",

@@ -58,6 +58,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "审计记录"
+        permissions = [("review_audit", "可查阅和导出审计记录")]
         indexes = [
             models.Index(fields=["company", "-at"], name="audit_company_time"),
             models.Index(fields=["instance", "at"], name="audit_instance_time"),

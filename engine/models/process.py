@@ -57,3 +57,25 @@ class ProcessFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FlowStartRule(models.Model):
+    """Who may start a flow by hand (the start page and POST /api/process-instances/): anyone of a
+    company when `open_to_all`, else the holders of one of `roles` or members of one of
+    `work_groups` (work group names, as lanes are named). A flow without a rule is open to all.
+    Flows their own domain starts (a defect recorded on a room page) are closed to hand starts
+    (no roles, no work groups); the domain starts them regardless."""
+
+    process_key = models.CharField("流程键", max_length=100, unique=True)
+    open_to_all = models.BooleanField("全员可发起", default=False)
+    roles = models.ManyToManyField("auth.Group", blank=True, related_name="+", verbose_name="可发起的角色")
+    work_groups = models.JSONField(
+        "可发起的部门", default=list, blank=True, help_text='部门/小组名称,如 ["销售部"]'
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "流程发起权限"
+        ordering = ["process_key"]
+
+    def __str__(self) -> str:
+        return self.process_key

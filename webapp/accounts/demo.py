@@ -20,6 +20,7 @@ ROLES: dict[str, list[str]] = {
     "部门经理": ["reassign_task"],
     "业务分析": ["deploy_process", "migrate_instances"],
     "运维": ["retry_incident", "view_all_instances"],
+    "审计": ["review_audit", "view_all_instances"],
 }
 
 WORK_GROUPS = [
@@ -59,6 +60,7 @@ PEOPLE = [
     Person("steward", "钱进", "物业管家", "sz", ("物业部",), ()),
     Person("head", "陈总", "公司负责人", "sz", ("公司领导",), ("公司领导",), "13800138008"),
     Person("analyst", "刘洋", "业务分析师", "sz", (), ("业务分析",)),
+    Person("auditor", "孙审", "审计/满意度专员", "sz", (), ("审计",)),
     Person("sales", "孙丽", "置业顾问", "sz", ("销售部",), (), "13800138010"),
     Person("sales2", "周杰", "置业顾问", "sz", ("销售部",), (), "13800138011"),
     Person("sales_mgr", "吴磊", "销售经理", "sz", ("销售部", "销售经理"), ("部门经理",), "13800138012"),

@@ -115,6 +115,7 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.StartSerializer, responses={201: s.InstanceSerializer, 400: ERROR})
     def create(self, request: Request) -> Response:
         body = parse(s.StartSerializer, request)
+        access.check_may_start(request.user, body["process_key"])
         instance = actions.do_start_instance(
             request.user, body["process_key"], body.get("data", {}), body.get("business_key", "")
         )

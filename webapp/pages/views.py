@@ -318,13 +318,14 @@ def _start(request: HttpRequest, process_key: str, title: str = "") -> HttpRespo
         "version": version,
         "title": title or version.name or version.key,
         "has_form": schema is not None,
-        "may_start": getattr(request.user, "company_id", None) is not None,
+        "may_start": access.may_start(request.user, version.key),
         "action": request.path,
     }
     data: dict[str, Any] = _with_defaults(schema, {})
     errors = None
     status = 200
     if request.method == "POST":
+        access.check_may_start(request.user, version.key)
         data = coerce_post(schema, request.POST, ui_schema=ui) if schema else {}
         try:
             instance = actions.do_start_instance(request.user, version.key, data)

@@ -108,3 +108,11 @@ def alert_kind(kind: str) -> tuple[str, str]:
 def get_item(mapping: Any, key: Any) -> Any:
     """mapping[key], or None (for per-row extras such as the inbox's thumbnails)."""
     return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def urlencode_dict(params: Any) -> str:
+    """A dict of query parameters as a query string (for export and pagination links)."""
+    from urllib.parse import urlencode
+
+    return urlencode(params) if isinstance(params, dict) else ""

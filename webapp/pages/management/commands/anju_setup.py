@@ -4,6 +4,7 @@ from engine.adapters.default_templates import ensure_default_templates
 from engine.deploy import deploy_all
 from engine.errors import DeployError
 from engine.sla_defaults import ensure_sla_setup
+from engine.start_rules import ensure_start_rules
 from webapp.accounts.demo import ensure_people, logins_table
 from webapp.accounts.models import Company
 from webapp.demo_data import load_demo_sales, load_demo_work
@@ -19,6 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         ensure_default_templates()
+        ensure_start_rules()
         for company in Company.objects.all():
             ensure_sla_setup(company)
             ensure_movein_master(company)

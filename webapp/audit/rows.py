@@ -1,0 +1,78 @@
+"""Audit events as the review pages and exports show them: what happened in words, the element's
+name, and for submitted or corrected data each field's old and new value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from engine.models import AuditEvent, ProcessVersion
+from webapp.pages import display
+
+
+@dataclass
+class Row:
+    event: AuditEvent
+    label: str
+    element: str
+    note: str
+    items: list[tuple[str, str]] = field(default_factory=list)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new)
+
+    def text(self) -> str:
+        """One line for exports: the note, the changes, or the submitted fields."""
+        if self.changes:
+            return "; ".join(f"{name}: {old} → {new}" for name, old, new in self.changes)
+        parts = [self.note] if self.note else []
+        parts += [f"{k}: {v}" for k, v in self.items]
+        return "; ".join(p for p in parts if p)
+
+
+class Labels:
+    """Form labels per version, loaded once per page or export."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, display.FormLabels] = {}
+
+    def of(self, version: ProcessVersion | None) -> display.FormLabels:
+        if version is None:
+            return display.FormLabels()
+        if version.pk not in self._cache:
+            self._cache[version.pk] = display.FormLabels.for_version(version)
+        return self._cache[version.pk]
+
+
+def row(event: AuditEvent, labels: Labels) -> Row:
+    version = event.instance.version if event.instance_id else None
+    form_labels = labels.of(version)
+    if version is not None:
+        base = display.audit_row(event, version, form_labels)
+        label, element, note, items = base.label, base.element, base.note, base.items
+    else:
+        label = str(display.AUDIT_ACTION.get(event.action, event.action))
+        element, note = event.element_id, ""
+        details = event.details if isinstance(event.details, dict) else {}
+        items = [(str(k), display._compact(v)) for k, v in details.items()]
+    changes = []
+    changed = (event.details or {}).get("changed") if isinstance(event.details, dict) else None
+    if isinstance(changed, dict):
+        for key, pair in changed.items():
+            if isinstance(pair, list) and len(pair) == 2:
+                changes.append(
+                    (
+                        form_labels.title(key),
+                        _value(form_labels, key, pair[0]),
+                        _value(form_labels, key, pair[1]),
+                    )
+                )
+    return Row(event, label, element, note, items, changes)
+
+
+def _value(labels: display.FormLabels, key: str, value: Any) -> str:
+    return "—" if value in (None, "") else labels.value(key, value)
+
+
+def local(event: AuditEvent) -> str:
+    return timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,202 @@
+"""Audit review pages (审计): search the trail, one instance's timeline with data changes field by
+field, one person's activity, exports to .xlsx and CSV, the compliance reports and the hash chain's
+check. For holders of engine.review_audit (role 审计); everything is the user's company only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from engine import clock
+from engine.auditchain import verify
+from engine.errors import NotAllowed
+from engine.models import ProcessInstance
+from engine.models.audit import AuditAction
+from webapp.pages.errors import engine_errors
+
+from . import reports
+from .query import REVIEW, AuditQuery
+from .rows import Labels, local, row
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000
+
+
+def _require_auditor(user: Any) -> None:
+    if not user.has_perm(REVIEW):
+        raise NotAllowed(_("Reviewing the audit trail needs the audit permission."))
+
+
+def _people(user: Any) -> Any:
+    from webapp.accounts.models import User
+
+    return User.objects.filter(company_id=user.company_id).order_by("username")
+
+
+@require_GET
+@login_required
+@engine_errors
+def search(request: HttpRequest) -> HttpResponse:
+    _require_auditor(request.user)
+    query = AuditQuery.parse(request.GET)
+    events = query.apply(request.user).order_by("-at", "-id")
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = Labels()
+    return render(request, "audit/search.html", {
+        "query": query, "page": page, "rows": [row(e, labels) for e in page.object_list], "people": _people(request.user),
+        "actions": AuditAction.choices, "params": query.params(),
+    })  # fmt: skip
+
+
+@require_GET
+@login_required
+@engine_errors
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The search's events (up to EXPORT_LIMIT, newest first) as .xlsx or CSV."""
+    _require_auditor(request.user)
+    query = AuditQuery.parse(request.GET)
+    events = query.apply(request.user).order_by("-at", "-id")[:EXPORT_LIMIT]
+    labels = Labels()
+    header = [
+        _("Time"),
+        _("Actor"),
+        _("Action"),
+        _("Flow"),
+        _("Business key"),
+        _("Customer"),
+        _("Room"),
+        _("Step"),
+        _("Details"),
+    ]
+    table = []
+    for event in events.iterator(chunk_size=1000):
+        r = row(event, labels)
+        instance = event.instance
+        table.append([
+            local(event), event.actor_name, r.label, event.process_key, instance.business_key if instance else "",
+            instance.customer_name if instance else "", instance.room if instance else "", r.element, r.text(),
+        ])  # fmt: skip
+    stamp = timezone.localtime(clock.now()).strftime("%Y%m%d-%H%M")
+    if kind == "csv":
+        out = io.StringIO()
+        out.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(table)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        return response
+    if kind != "xlsx":
+        raise Http404("no such export")
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(_("Audit trail"))
+    sheet.append(header)
+    for line in table:
+        sheet.append(line)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
+    return response
+
+
+@require_GET
+@login_required
+@engine_errors
+def instance_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_auditor(request.user)
+    instance = (
+        ProcessInstance.objects.filter(pk=pk, company_id=request.user.company_id).select_related("version")
+        .defer("state", "version__spec_json").first()
+    )  # fmt: skip
+    if instance is None:
+        raise Http404("no such instance")
+    labels = Labels()
+    events = (
+        instance.audit_events.select_related("instance", "instance__version")
+        .defer("instance__state", "instance__version__spec_json")
+        .order_by("at", "id")
+    )
+    return render(
+        request,
+        "audit/timeline.html",
+        {"instance": instance, "rows": [row(e, labels) for e in events[:2000]]},
+    )
+
+
+@require_GET
+@login_required
+@engine_errors
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_auditor(request.user)
+    someone = _people(request.user).filter(pk=pk).first()
+    if someone is None:
+        raise Http404("no such person")
+    query = AuditQuery.parse({**request.GET.dict(), "actor": str(someone.pk)})
+    page = Paginator(query.apply(request.user).order_by("-at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    labels = Labels()
+    counts = query.apply(request.user).values("action").order_by()
+    from django.db.models import Count
+
+    by_action = sorted(
+        ((str(AuditAction(r["action"]).label), r["n"]) for r in counts.annotate(n=Count("id"))),
+        key=lambda p: -p[1],
+    )
+    return render(request, "audit/person.html", {
+        "someone": someone, "page": page, "rows": [row(e, labels) for e in page.object_list], "by_action": by_action,
+        "query": query, "params": query.params(),
+    })  # fmt: skip
+
+
+def _period(request: HttpRequest) -> tuple[reports.Period, list[str]]:
+    today = timezone.localdate(clock.now())
+    warnings = []
+    values = {}
+    for name, default in (("date_from", today - timedelta(days=30)), ("date_to", today)):
+        text = str(request.GET.get(name, "") or "").strip()[:20]
+        try:
+            values[name] = date.fromisoformat(text) if text else default
+        except ValueError:
+            warnings.append(_("“%(value)s” is not a date such as 2026-11-27; ignored.") % {"value": text})
+            values[name] = default
+    return reports.Period(values["date_from"], values["date_to"]), warnings
+
+
+@require_GET
+@login_required
+@engine_errors
+def compliance(request: HttpRequest) -> HttpResponse:
+    _require_auditor(request.user)
+    period, warnings = _period(request)
+    company_id = request.user.company_id
+    return render(request, "audit/reports.html", {
+        "period": period, "warnings": warnings,
+        "entry": reports.entry_timeliness(company_id, period),
+        "callbacks": reports.callbacks_on_time(company_id, period, clock.now()),
+        "no_callback": reports.closed_without_callback(company_id, period),
+    })  # fmt: skip
+
+
+@require_GET
+@login_required
+@engine_errors
+def chain(request: HttpRequest) -> HttpResponse:
+    """The company's audit hash chain, checked from its first event (engine.auditchain.verify)."""
+    _require_auditor(request.user)
+    return render(request, "audit/chain.html", {"verdict": verify(request.user.company_id)})
