@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("webapp.movein.urls")),
     path("", include("webapp.designer.flow_urls")),
     path("", include("webapp.audit.urls")),
+    path("", include("webapp.accounts.urls")),
     path("", include("webapp.pages.urls")),
 ]

@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     SLA = "sla", "时限提醒"
     MESSAGE = "message", "收到消息"
     MIGRATE = "migrate", "迁移版本"
+    PERMISSIONS = "permissions", "权限变更"
     UPDATE_DATA = "update_data", "修改数据"
     END = "end", "结束"
 

@@ -21,6 +21,7 @@ ROLES: dict[str, list[str]] = {
     "业务分析": ["deploy_process", "migrate_instances"],
     "运维": ["retry_incident", "view_all_instances"],
     "审计": ["review_audit", "view_all_instances"],
+    "公司管理员": ["accounts.manage_people", "view_all_instances"],
 }
 
 WORK_GROUPS = [
@@ -58,7 +59,7 @@ PEOPLE = [
     Person("designer", "吴倩", "设计师", "sz", ("设计部",), ()),
     Person("marketer", "郑凯", "营销专员", "sz", ("营销部",), ()),
     Person("steward", "钱进", "物业管家", "sz", ("物业部",), ()),
-    Person("head", "陈总", "公司负责人", "sz", ("公司领导",), ("公司领导",), "13800138008"),
+    Person("head", "陈总", "公司负责人", "sz", ("公司领导",), ("公司领导", "公司管理员"), "13800138008"),
     Person("analyst", "刘洋", "业务分析师", "sz", (), ("业务分析",)),
     Person("auditor", "孙审", "审计/满意度专员", "sz", (), ("审计",)),
     Person("sales", "孙丽", "置业顾问", "sz", ("销售部",), (), "13800138010"),

@@ -84,6 +84,10 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = verbose_name_plural = "员工"
+        permissions = [
+            ("manage_people", "可为本公司人员分配角色和部门(公司管理)"),
+            ("manage_roles", "可定义角色及其权限(集团管理)"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -66,6 +66,7 @@ AUDIT_ACTION = {
     "sla": gettext_lazy("SLA alert"),
     "message": gettext_lazy("Message received"),
     "migrate": gettext_lazy("Moved to another version"),
+    "permissions": gettext_lazy("Permissions changed"),
     "end": gettext_lazy("Ended"),
 }
 # Keys the engine writes itself, with their labels.
