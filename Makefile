@@ -8,9 +8,9 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgres://postgres@127.0.0.1:5432/anju
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test bench lint format install frontend browser services messages web worker beat clean
+.PHONY: run test bench lint format install frontend browser ldap-deps services messages web worker beat clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml | ldap-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e ".[dev]"
@@ -38,6 +38,21 @@ browser:
 	  (apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
 	   (apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null)) || \
 	  { echo "could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+
+# Debian's OpenLDAP and SASL headers (python-ldap builds from source), slapd and ldap-utils for the
+# directory-login tests (they start their own slapd). slapd is installed unconfigured and not started.
+ldap-deps:
+	@test -f /usr/include/ldap.h -a -f /usr/include/sasl/sasl.h -a -x /usr/sbin/slapd -a -x /usr/bin/ldapadd || { \
+	  echo "installing Debian's libldap2-dev libsasl2-dev slapd ldap-utils for directory login"; \
+	  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections 2>/dev/null; \
+	  own_policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then own_policy=1; \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d 2>/dev/null && chmod +x /usr/sbin/policy-rc.d; fi; \
+	  pkgs="libldap2-dev libsasl2-dev slapd ldap-utils"; export DEBIAN_FRONTEND=noninteractive; \
+	  (apt-get install -y -q --no-install-recommends $$pkgs >/dev/null 2>&1 || \
+	   (apt-get update >/dev/null && apt-get install -y -q --no-install-recommends $$pkgs >/dev/null)); ok=$$?; \
+	  if [ -n "$$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	  if [ $$ok -ne 0 ]; then echo "could not install them: run 'apt-get install $$pkgs' as root"; exit 1; fi; \
+	  if [ -d /run/systemd/system ]; then systemctl disable --now slapd >/dev/null 2>&1 || true; fi; }
 
 # Start PostgreSQL and Redis if they are installed but down (as on CI and a fresh session).
 services:

@@ -196,3 +196,68 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR"},
     },
 }
+
+# --- Directory login (LDAP/AD) ----------------------------------------------------------------
+# Off unless ANJU_LDAP_URI is set. Then the directory is asked first (django-auth-ldap) and form
+# login of local users (ModelBackend) keeps working. webapp/accounts/ldap.py gives a directory user
+# the company ANJU_LDAP_COMPANY and the roles and work groups that the maps (JSON objects: group DN
+# → role name / work group name) give their directory groups. README.md "Directory login (LDAP/AD)".
+import json as _json  # noqa: E402
+
+from django.core.exceptions import ImproperlyConfigured as _ImproperlyConfigured  # noqa: E402
+
+
+def _env_group_map(name: str) -> dict[str, str | list[str]]:
+    raw = env_str(name, "").strip()
+    try:
+        value = _json.loads(raw) if raw else {}
+    except ValueError as exc:
+        raise _ImproperlyConfigured(f"{name} is not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise _ImproperlyConfigured(f'{name} must be a JSON object {{"group DN": "name", ...}}')
+    return value
+
+
+ANJU_LDAP_URI = env_str("ANJU_LDAP_URI", "")
+ANJU_LDAP_COMPANY = env_str("ANJU_LDAP_COMPANY", "")
+ANJU_LDAP_ROLE_MAP = _env_group_map("ANJU_LDAP_ROLE_MAP")
+ANJU_LDAP_WORK_GROUP_MAP = _env_group_map("ANJU_LDAP_WORK_GROUP_MAP")
+if ANJU_LDAP_URI:
+    import ldap
+    from django_auth_ldap.config import ActiveDirectoryGroupType, GroupOfNamesType, LDAPSearch, PosixGroupType
+
+    AUTHENTICATION_BACKENDS = [
+        "webapp.accounts.ldap.DirectoryBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ]
+    AUTH_LDAP_SERVER_URI = ANJU_LDAP_URI
+    AUTH_LDAP_BIND_DN = env_str("ANJU_LDAP_BIND_DN", "")  # empty: anonymous search
+    AUTH_LDAP_BIND_PASSWORD = env_str("ANJU_LDAP_BIND_PASSWORD", "")  # or ANJU_LDAP_BIND_PASSWORD_FILE
+    AUTH_LDAP_START_TLS = env_bool("ANJU_LDAP_START_TLS", False)
+    # No referral chasing (Active Directory answers searches from the domain root with referrals);
+    # a directory that does not answer fails the login after 10 s instead of hanging it.
+    AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_REFERRALS: 0, ldap.OPT_NETWORK_TIMEOUT: 10}
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env_str("ANJU_LDAP_USER_SEARCH_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        env_str("ANJU_LDAP_USER_FILTER", "(uid=%(user)s)"),  # AD: (sAMAccountName=%(user)s)
+    )
+    # display_name falls back to cn when there is no displayName (webapp/accounts/ldap.py).
+    AUTH_LDAP_USER_ATTR_MAP = {"display_name": "displayName", "mobile": "mobile", "email": "mail"}
+    _group_kind = env_str("ANJU_LDAP_GROUP_TYPE", "groupOfNames")
+    _group_types = {
+        "groupofnames": (GroupOfNamesType, "(objectClass=groupOfNames)"),
+        "posixgroup": (PosixGroupType, "(objectClass=posixGroup)"),
+        "activedirectory": (ActiveDirectoryGroupType, "(objectClass=group)"),
+    }
+    if _group_kind.lower() not in _group_types:
+        raise _ImproperlyConfigured(
+            f"ANJU_LDAP_GROUP_TYPE {_group_kind!r}: one of groupOfNames, posixGroup, activedirectory"
+        )
+    _group_type, _group_filter = _group_types[_group_kind.lower()]
+    AUTH_LDAP_GROUP_TYPE = _group_type()
+    if env_str("ANJU_LDAP_GROUP_SEARCH_BASE", ""):
+        AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+            env_str("ANJU_LDAP_GROUP_SEARCH_BASE", ""), ldap.SCOPE_SUBTREE, _group_filter
+        )
+# --- end of directory login ---------------------------------------------------------------------
