@@ -119,6 +119,8 @@ def may_start(user: Any, process_key: str) -> bool:
 
 
 def check_may_start(user: Any, process_key: str) -> None:
+    if _company_id(user) is None:
+        raise NotAllowed(_("Only employees of a company can start flows."))
     if not may_start(user, process_key):
         raise NotAllowed(_("You may not start this flow; it is started by its own work or by certain roles."))
 
