@@ -20,9 +20,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# The process designer's browser bundle (esbuild; built, never committed).
+DESIGNER_BUILD := webapp/designer/static/designer/build/.built
+$(DESIGNER_BUILD): node_modules/.installed $(shell find webapp/designer/frontend -type f 2>/dev/null)
+	npm run --silent build
+	touch $@
 
-frontend: node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed $(DESIGNER_BUILD)
+
+frontend: node_modules/.installed $(DESIGNER_BUILD)
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -104,8 +110,8 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_Hans -i forms -i node_modules -i .venv -i tests -i bench -i staticfiles -i var -i webapp/realestate -i webapp/sales -i webapp/movein
-	for app in webapp/realestate webapp/sales webapp/movein; do (cd $$app && ../../$(PY) ../../manage.py makemessages -l zh_Hans); done
+	$(PY) manage.py makemessages -l zh_Hans -i forms -i node_modules -i .venv -i tests -i bench -i staticfiles -i var -i webapp/realestate -i webapp/sales -i webapp/movein -i webapp/designer -i webapp/audit
+	for app in webapp/realestate webapp/sales webapp/movein webapp/designer webapp/audit; do (cd $$app && ../../$(PY) ../../manage.py makemessages -l zh_Hans); done
 	for po in $$(find webapp forms -name django.po); do msgfmt --check -o $${po%.po}.mo $$po; done
 
 # Production mode, one process per command (several of each on several machines is fine):

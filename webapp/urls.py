@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("webapp.realestate.urls")),
     path("", include("webapp.sales.urls")),
     path("", include("webapp.movein.urls")),
+    path("", include("webapp.designer.urls")),
     path("", include("webapp.designer.flow_urls")),
     path("", include("webapp.audit.urls")),
     path("", include("webapp.accounts.urls")),

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from engine import access, clock, hooks, migration, options, waits
 from engine.adapters.registry import operations
 from engine.errors import FormInvalid, NotAllowed
+from engine.ids import parse_id
 from engine.models import MigrationJob, ProcessVersion, SlaPolicy
 from engine.models.runtime import InstanceStatus
 from engine.sandbox import check_code
@@ -62,7 +63,7 @@ class DraftViewSet(viewsets.ViewSet):
     def _get(self, request: Request, pk: Any) -> Draft:
         _require_designer(request.user)
         draft = (
-            Draft.objects.filter(owner=request.user, pk=pk if str(pk).isdigit() else 0)
+            Draft.objects.filter(owner=request.user, pk=parse_id(pk) or 0)
             .select_related("base_version")
             .first()
         )
@@ -82,7 +83,7 @@ class DraftViewSet(viewsets.ViewSet):
         body = request.data if isinstance(request.data, dict) else {}
         version = body.get("version")
         draft = drafts.do_open_draft(
-            request.user, str(body.get("key", "")), version_id=int(version) if str(version or "").isdigit() else None,
+            request.user, str(body.get("key", "")), version_id=parse_id(version),
             name=str(body.get("name", "")),
         )  # fmt: skip
         return Response(DraftSerializer(draft).data, status=status.HTTP_201_CREATED)
@@ -302,7 +303,7 @@ class MigrationViewSet(viewsets.ViewSet):
             raise NotAllowed("migrating instances needs the migrate permission")
         job = (
             MigrationJob.objects.select_related("source", "target")
-            .filter(company_id=request.user.company_id, pk=pk if str(pk).isdigit() else 0)
+            .filter(company_id=request.user.company_id, pk=parse_id(pk) or 0)
             .first()
         )
         if job is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -72,7 +73,8 @@ def files_of(version: ProcessVersion) -> dict[str, str]:
 
 def starter_files(key: str, name: str) -> dict[str, str]:
     """A new flow that deploys as it is: start → one user task in a lane, with a form → end."""
-    bpmn = STARTER_BPMN.replace("{key}", key).replace("{name}", name)
+    # the name goes into name="…" attributes: escaped (the key is checked by KEY)
+    bpmn = STARTER_BPMN.replace("{key}", key).replace("{name}", escape(name, {'"': "&quot;"}))
     form = '{\n  "$schema": "https://json-schema.org/draft/2020-12/schema",\n  "title": "处理",\n  "type": "object",\n  "properties": {\n    "result": {"type": "string", "title": "处理结果", "maxLength": 2000}\n  },\n  "required": ["result"]\n}\n'
     return {f"{key}.bpmn": bpmn, "handle.schema.json": form}
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from engine import access, clock, inspect, migration, waits
 from engine.errors import BadRequest, Conflict, NotAllowed
+from engine.ids import parse_id
 from engine.models import MigrationJob, ProcessVersion
 from engine.models.runtime import InstanceStatus
 from webapp.pages.errors import engine_errors, message
@@ -105,8 +106,8 @@ def flow_compare(request: HttpRequest, key: str) -> HttpResponse:
 def _instances_form(request: HttpRequest) -> list[int]:
     ids = []
     for value in request.POST.getlist("instances"):
-        if str(value).isdigit():
-            ids.append(int(value))
+        if parse_id(value) is not None:  # not "²", nor beyond 64 bits (SQLite cannot compare that)
+            ids.append(parse_id(value))
     return ids
 
 
