@@ -335,4 +335,8 @@ def apply_instance_fields(step: Step) -> None:
             setattr(instance, name, value[:100])
     title = data.get("title") or data.get("subject") or data.get("description")
     if isinstance(title, str) and title.strip():
-        instance.title = title.strip().splitlines()[0][:200]
+        from webapp.privacy import mask_text
+
+        # The title labels the case in every list (inbox, SLA, alerts, API): a phone number or ID
+        # typed into the description is masked in it; the data keeps it (revealed on request).
+        instance.title = mask_text(title.strip().splitlines()[0])[:200]

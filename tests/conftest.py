@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from engine import clock, formstore
@@ -66,6 +67,19 @@ def api(cast: dict) -> Callable[[str | None], APIClient]:
 
     def client_for(username: str | None) -> APIClient:
         client = APIClient()
+        if username:
+            client.force_login(cast[username])
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def web(cast: dict) -> Callable[[str | None], Client]:
+    """web("agent") is a Django test client (pages, forms) logged in as the agent; web(None) is anonymous."""
+
+    def client_for(username: str | None) -> Client:
+        client = Client()
         if username:
             client.force_login(cast[username])
         return client

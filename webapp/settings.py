@@ -261,3 +261,17 @@ if ANJU_LDAP_URI:
             env_str("ANJU_LDAP_GROUP_SEARCH_BASE", ""), ldap.SCOPE_SUBTREE, _group_filter
         )
 # --- end of directory login ---------------------------------------------------------------------
+
+# --- Hardening: login throttling, API schema access (tests/security/) ------------------------
+# Failed logins per username and per client address within the window lock sign-in for
+# ANJU_LOGIN_LOCK_SECONDS (webapp/accounts/throttle.py). The counts are kept in CACHES, which is
+# Redis (shared by all web processes) whenever REDIS_URL is set. Behind a reverse proxy set
+# ANJU_LOGIN_IP_HEADER=HTTP_X_FORWARDED_FOR, or every user shares the proxy's address.
+ANJU_LOGIN_MAX_FAILURES = env_int("ANJU_LOGIN_MAX_FAILURES", 5)
+ANJU_LOGIN_MAX_FAILURES_PER_IP = env_int("ANJU_LOGIN_MAX_FAILURES_PER_IP", ANJU_LOGIN_MAX_FAILURES)
+ANJU_LOGIN_WINDOW_SECONDS = env_int("ANJU_LOGIN_WINDOW_SECONDS", 900)
+ANJU_LOGIN_LOCK_SECONDS = env_int("ANJU_LOGIN_LOCK_SECONDS", 900)
+ANJU_LOGIN_IP_HEADER = env_str("ANJU_LOGIN_IP_HEADER", "")
+# The OpenAPI schema and its docs page are for signed-in users and token holders only.
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
+# --- end of hardening --------------------------------------------------------------------------

@@ -1,6 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from webapp import privacy_views
+from webapp.accounts.throttle import ThrottledAdminAuthenticationForm
+
+# The admin's login counts failed logins like the login page (webapp/accounts/throttle.py).
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("webapp.realestate.api_urls")),
@@ -8,6 +14,7 @@ urlpatterns = [
     path("api/", include("webapp.movein.api_urls")),
     path("api/", include("webapp.designer.api_urls")),
     path("api/", include("webapp.api.urls")),
+    path("api/privacy/", include(privacy_views.api_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("webapp.realestate.urls")),
     path("", include("webapp.sales.urls")),
@@ -15,6 +22,7 @@ urlpatterns = [
     path("", include("webapp.designer.urls")),
     path("", include("webapp.designer.flow_urls")),
     path("", include("webapp.audit.urls")),
+    path("privacy/", include(privacy_views.page_urlpatterns)),
     path("", include("webapp.accounts.urls")),
     path("", include("webapp.pages.urls")),
 ]

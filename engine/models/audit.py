@@ -29,6 +29,7 @@ class AuditAction(models.TextChoices):
     PERMISSIONS = "permissions", "权限变更"
     UPDATE_DATA = "update_data", "修改数据"
     END = "end", "结束"
+    REVEAL = "reveal", "查看个人信息"  # personal data seen in full (webapp/privacy.py)
 
 
 class AppendOnlyError(Exception):

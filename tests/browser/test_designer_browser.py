@@ -345,7 +345,9 @@ def test_waiting_complaints_move_to_the_new_version_and_reach_the_new_task(
     page.wait_for_selector("#job-progress[data-status='done']")
     assert "100%" in page.inner_text("#job-progress")
     assert page.locator("#job-results .text-bg-success").count() == 2
-    assert set(ProcessInstance.objects.filter(pk__in=waiting).values_list("version", flat=True)) == {version_id}
+    assert set(ProcessInstance.objects.filter(pk__in=waiting).values_list("version", flat=True)) == {
+        version_id
+    }
 
     work(agent, waiting[0], SATISFIED, "回访")
     assert only_task(agent, waiting[0])["name"] == "回访复核"

@@ -8,21 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from tests.helpers import complete, only_task
 from tests.movein.conftest import BATCH_BODY, create_batch, photo, prepare, record_defect
 from webapp.movein.models import BatchRoom, Defect, DefectPhoto, HandoverBatch
-
-
-@pytest.fixture
-def web(cast: dict):  # type: ignore[no-untyped-def]
-    def client_for(username: str) -> Client:
-        client = Client()
-        client.force_login(cast[username])
-        return client
-
-    return client_for
 
 
 @pytest.fixture

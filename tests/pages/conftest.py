@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from engine import actions
 from engine.models import ProcessInstance, Task
@@ -24,19 +23,6 @@ INTAKE = {
 }
 # The same as JSON data for engine actions.
 INTAKE_DATA = {**INTAKE, "group_complaint": False, "answered_on_spot": False}
-
-
-@pytest.fixture
-def web(cast: dict) -> Callable[[str | None], Client]:
-    """web("agent") is a Django test client logged in as the agent; web(None) is anonymous."""
-
-    def client_for(username: str | None) -> Client:
-        client = Client()
-        if username:
-            client.force_login(cast[username])
-        return client
-
-    return client_for
 
 
 @pytest.fixture

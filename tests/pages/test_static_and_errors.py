@@ -16,6 +16,7 @@ ASSETS = [
     "vendor/bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css",
     "anju/anju.css",
     "anju/diagram.js",
+    "anju/privacy.js",
 ]
 
 

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import openpyxl
 import pytest
-from django.test import Client
 
 from webapp.realestate.demo import demo_resident_id
 from webapp.realestate.imports import COLUMNS
-
-
-@pytest.fixture
-def web(cast: dict) -> Callable[[str | None], Client]:
-    """web("sales") is a Django test client logged in as 孙丽; web(None) is anonymous."""
-
-    def client_for(username: str | None) -> Client:
-        client = Client()
-        if username:
-            client.force_login(cast[username])
-        return client
-
-    return client_for
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from webapp.privacy import mask_id
 from webapp.realestate.customers import save_customer
 from webapp.realestate.models import Customer, ImportJob, Room, RoomStatus
 
@@ -56,7 +57,9 @@ def test_creating_and_editing_a_customer(web, master) -> None:
     page = client.get(response["Location"]).content.decode()
     assert "已保存客户" in page
     page = client.get(f"/customers/{customer.pk}/edit/").content.decode()
-    assert f'value="{customer.id_number}"' in page and 'value="1985-03-12"' in page
+    # The ID is shown masked as the placeholder (孙丽 may reveal it); the birth date as it is.
+    assert f'placeholder="{mask_id(customer.id_number)}"' in page and 'value="1985-03-12"' in page
+    assert customer.id_number not in page and 'data-reveal-input="id_id_number"' in page
     response = client.post(
         f"/customers/{customer.pk}/edit/", {**FORM, "name": "单雄信", "is_group_employee": "on"}
     )

@@ -41,10 +41,11 @@ def days(n: int, hour: int = 9, minute: int = 0) -> Any:
     return START + timedelta(days=n, hours=hour - 9, minutes=minute)
 
 
-def task_data(client: Any, instance_id: int) -> dict[str, Any]:
+def task_data(client: Any, instance_id: int, *, reveal: bool = False) -> dict[str, Any]:
     """The data of the instance's one open task in the client's inbox (what the work ahead sees;
-    with parallel branches the instance's own data view may show another branch)."""
+    with parallel branches the instance's own data view may show another branch). Personal data
+    is masked unless `reveal` (?reveal=1, for holders of the personal-data permission; audited)."""
     task = only_task(client, instance_id)
-    response = client.get(f"/api/tasks/{task['id']}/")
+    response = client.get(f"/api/tasks/{task['id']}/", {"reveal": 1} if reveal else {})
     assert response.status_code == 200, response.content
     return response.json()["data"]

@@ -22,7 +22,9 @@ ROLES: dict[str, list[str]] = {
     "运维": ["retry_incident", "view_all_instances"],
     "审计": ["review_audit", "view_all_instances"],
     "公司管理员": ["accounts.manage_people", "view_all_instances"],
+    "个人信息查看": ["realestate.view_personal_data"],  # resident IDs, phones, addresses in full (audited)
 }
+PII = "个人信息查看"  # the role that sees personal data in full
 
 WORK_GROUPS = [
     "客服中心",
@@ -53,7 +55,7 @@ class Person:
 
 PEOPLE = [
     Person("agent", "李娜", "客服专员", "sz", ("客服中心",), (), "13800138001"),
-    Person("cs_head", "周敏", "客服中心负责人", "sz", ("客服中心",), ("客服主管",), "13800138002"),
+    Person("cs_head", "周敏", "客服中心负责人", "sz", ("客服中心",), ("客服主管", PII), "13800138002"),
     Person("engineer", "王强", "工程师", "sz", ("工程部",), (), "13800138003"),
     Person("eng_head", "赵刚", "工程部经理", "sz", ("工程部",), ("部门经理",), "13800138004"),
     Person("designer", "吴倩", "设计师", "sz", ("设计部",), ()),
@@ -62,11 +64,11 @@ PEOPLE = [
     Person("head", "陈总", "公司负责人", "sz", ("公司领导",), ("公司领导", "公司管理员"), "13800138008"),
     Person("analyst", "刘洋", "业务分析师", "sz", (), ("业务分析",)),
     Person("auditor", "孙审", "审计/满意度专员", "sz", (), ("审计",)),
-    Person("sales", "孙丽", "置业顾问", "sz", ("销售部",), (), "13800138010"),
-    Person("sales2", "周杰", "置业顾问", "sz", ("销售部",), (), "13800138011"),
-    Person("sales_mgr", "吴磊", "销售经理", "sz", ("销售部", "销售经理"), ("部门经理",), "13800138012"),
+    Person("sales", "孙丽", "置业顾问", "sz", ("销售部",), (PII,), "13800138010"),
+    Person("sales2", "周杰", "置业顾问", "sz", ("销售部",), (PII,), "13800138011"),
+    Person("sales_mgr", "吴磊", "销售经理", "sz", ("销售部", "销售经理"), ("部门经理", PII), "13800138012"),
     Person("mkt_director", "林芳", "营销总监", "sz", ("营销总监",), (), "13800138013"),
-    Person("mortgage", "郭敏", "按揭专员", "sz", ("按揭专员",), (), "13800138014"),
+    Person("mortgage", "郭敏", "按揭专员", "sz", ("按揭专员",), (PII,), "13800138014"),
     Person("contractor", "黄建", "鹏程装饰 整改负责人", "sz", ("承建商·鹏程装饰",), (), "13800138020"),
     Person("contractor2", "林海", "华南门窗 售后工程师", "sz", ("承建商·华南门窗",), (), "13800138021"),
     Person("outsider", "马克", "客服专员（上海公司）", "sh", ("客服中心",), ("客服主管",)),

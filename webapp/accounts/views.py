@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from engine.errors import FormInvalid
+from engine.ids import parse_id
 from engine.models import FlowStartRule
 from webapp.pages.errors import engine_errors
 
@@ -23,7 +24,7 @@ from .models import User, WorkGroup
 
 
 def _ids(values: list[str]) -> set[int]:
-    return {int(v) for v in values if str(v).isdigit()}
+    return {number for number in map(parse_id, values) if number is not None}
 
 
 @require_GET

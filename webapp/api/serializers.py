@@ -10,6 +10,7 @@ from rest_framework import serializers
 from engine import clock
 from engine.audit import actor_name
 from engine.models import AuditEvent, Incident, ProcessInstance, ProcessVersion, ServiceCall, Task, Timer
+from webapp import privacy
 
 
 @extend_schema_field(
@@ -24,6 +25,31 @@ class UserNameField(serializers.Field):
 
     def to_representation(self, value: Any) -> dict[str, Any] | None:
         return {"id": value.pk, "name": actor_name(value)} if value is not None else None
+
+
+class PersonalField(serializers.CharField):
+    """A resident ID, phone or address (webapp/privacy.py): masked, unless the serializer's context
+    has "reveal" (an API client holding the permission asked ?reveal=1; the view audits it) or the
+    field is among context["sent"] (a write echoing what the client itself sent)."""
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        self.kind = kind
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault(
+            "help_text", f"masked ({kind}) unless ?reveal=1 by a holder of {privacy.PERMISSION}"
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        text = super().to_representation(value)
+        if self.context.get("reveal") or self.field_name in self.context.get("sent", ()):
+            return text
+        return privacy.mask(self.kind, text)
+
+
+def masked(data: Any, context: dict[str, Any], fields: dict[str, str] | None = None) -> Any:
+    """Flow data, audit details, service parameters … masked unless context["reveal"]."""
+    return data if context.get("reveal") else privacy.mask_data(data, fields=fields)
 
 
 class ProcessVersionSerializer(serializers.ModelSerializer):
@@ -89,10 +115,14 @@ class TaskDetailSerializer(TaskSerializer):
             "schema": schema,
             "ui_schema": formstore.form(version_id, obj.form_ui_schema),
             # choices of x-options fields from master data, for this user
-            "options": options.resolved(schema, user, self.get_data(obj)) if user is not None else {},
+            "options": options.resolved(schema, user, self._task_data(obj)) if user is not None else {},
         }
 
     def get_data(self, obj: Task) -> dict[str, Any]:
+        """The task's data; personal values masked unless ?reveal=1 (privacy.wants_reveal)."""
+        return masked(self._task_data(obj), self.context, privacy.version_fields(obj.instance.version))
+
+    def _task_data(self, obj: Task) -> dict[str, Any]:
         from engine.inspect import task_data
 
         if not hasattr(obj, "_data_for_api"):  # loaded once for both the form options and the data
@@ -121,11 +151,15 @@ class RetrySerializer(serializers.Serializer):
 class IncidentSerializer(serializers.ModelSerializer):
     resolved_by = UserNameField(read_only=True)
     instance = InstanceBriefSerializer(read_only=True)
+    message = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
         fields = ["id", "kind", "element_id", "element_name", "message", "created_at", "resolved_at", "resolved_by",
                   "instance"]  # fmt: skip
+
+    def get_message(self, obj: Incident) -> str:
+        return masked(obj.message, self.context)
 
 
 class TimerSerializer(serializers.ModelSerializer):
@@ -135,10 +169,25 @@ class TimerSerializer(serializers.ModelSerializer):
 
 
 class ServiceCallSerializer(serializers.ModelSerializer):
+    params = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
+    last_error = serializers.SerializerMethodField()
+
     class Meta:
         model = ServiceCall
         fields = ["id", "element_id", "name", "operator", "params", "state", "attempts", "next_attempt_at",
                   "last_error", "result", "created_at", "completed_at"]  # fmt: skip
+
+    @extend_schema_field(serializers.DictField())
+    def get_params(self, obj: ServiceCall) -> Any:
+        return masked(obj.params, self.context)
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_result(self, obj: ServiceCall) -> Any:
+        return masked(obj.result, self.context)
+
+    def get_last_error(self, obj: ServiceCall) -> str:
+        return masked(obj.last_error, self.context)
 
 
 class InstanceSerializer(serializers.ModelSerializer):
@@ -155,6 +204,7 @@ class InstanceSerializer(serializers.ModelSerializer):
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_name", read_only=True)
     action_label = serializers.CharField(source="get_action_display", read_only=True)
+    details = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
@@ -169,3 +219,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "task",
             "details",
         ]
+
+    @extend_schema_field(serializers.DictField())
+    def get_details(self, obj: AuditEvent) -> Any:
+        return masked(obj.details, self.context, self.context.get("personal_fields"))

@@ -174,7 +174,10 @@ def sla_summary(request: Request) -> Response:
 @api_view(["GET"])
 def deadline_view(request: Request) -> Response:
     """The deadline `target` after `start` on my company's working calendar (or in calendar time)."""
-    start = parse_datetime(param(request, "start")) if param(request, "start") else None
+    try:
+        start = parse_datetime(param(request, "start")) if param(request, "start") else None
+    except ValueError:  # well formed but no date, e.g. month 13
+        start = None
     if start is None or start.tzinfo is None:
         raise ValidationError({"start": ["ISO 8601 date-time with a time zone"]})
     mode = param(request, "mode", "business")
@@ -189,4 +192,6 @@ def deadline_view(request: Request) -> Response:
         raise ValidationError({"start": [str(exc)]}) from exc
     except ValueError as exc:
         raise ValidationError({"target": [str(exc)]}) from exc
+    except OverflowError as exc:  # a start or target beyond year 9999
+        raise ValidationError({"start": ["the deadline falls outside the years 1–9999"]}) from exc
     return Response({"due": due.isoformat()})

@@ -1,11 +1,15 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
+
+from webapp.accounts.throttle import obtain_auth_token  # DRF's, with the login throttle
 
 from . import sla, views
 
 router = DefaultRouter()
+# No format-suffix twins (/api/tasks/1.json): the views take no `format` argument (a 500), and
+# JSON is what the API speaks anyway (?format= and the Accept header still choose the renderer).
+router.include_format_suffixes = False
 router.register("process-definitions", views.ProcessDefinitionViewSet, basename="process-definition")
 router.register("process-instances", views.InstanceViewSet, basename="process-instance")
 router.register("tasks", views.TaskViewSet, basename="task")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -18,10 +19,16 @@ from rest_framework.response import Response
 
 from engine import access, actions, clock, deploy, inspect
 from engine.audit import actor_name
+from engine.ids import parse_id
 from engine.models import ProcessVersion
 from engine.models.runtime import TaskState
+from webapp import privacy
 
 from . import serializers as s
+
+REVEAL = OpenApiParameter(
+    "reveal", bool, description="personal data in full (needs realestate.view_personal_data; audited)"
+)
 
 ERROR = inline_serializer(
     "Error",
@@ -71,9 +78,13 @@ class ProcessDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"files": ["至少上传一个文件 Upload at least one file."]})
         files: dict[str, bytes] = {}
         limit = settings.ANJU_MAX_UPLOAD_BYTES
+        if sum(upload.size for upload in uploads) > 4 * limit:  # before any of them is read
+            raise ValidationError({"files": [f"the files together exceed {4 * limit} bytes"]})
         for upload in uploads:
             if upload.size > limit:
                 raise ValidationError({"files": [f"{upload.name}: larger than {limit} bytes"]})
+            if upload.name in files:  # e.g. "a/x.bpmn" and "x.bpmn": Django keeps only the last part
+                raise ValidationError({"files": [f"{upload.name}: uploaded twice"]})
             files[upload.name] = upload.read()
         version, created = deploy.do_deploy_flow(
             files, user=request.user, note=request.data.get("note", "") or ""
@@ -120,9 +131,10 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             request.user, body["process_key"], body.get("data", {}), body.get("business_key", "")
         )
         instance = access.access_instance(request.user, instance.pk)
-        return Response(self._detail(instance), status=status.HTTP_201_CREATED)
+        return Response(self._detail(instance, reveal=False), status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        parameters=[REVEAL],
         responses=inline_serializer(
             "InstanceDetail",
             {
@@ -136,48 +148,64 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 "timers": s.TimerSerializer(many=True),
                 "service_calls": s.ServiceCallSerializer(many=True),
             },
-        )
+        ),
     )
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(self._detail(self.get_object()))
+        instance = self.get_object()
+        reveal = privacy.wants_reveal(request)
+        body = self._detail(instance, reveal=reveal)
+        if reveal:
+            fields = privacy.masked_keys(body["data"], privacy.version_fields(instance.version))
+            privacy.record_api_reveal(request, "instance", [instance.pk], fields, instance)
+        return Response(body)
 
-    def _detail(self, instance: Any) -> dict[str, Any]:
+    def _detail(self, instance: Any, *, reveal: bool) -> dict[str, Any]:
+        """The instance with its data and work; personal data masked unless `reveal`."""
         snap = inspect.snapshot(instance)
-        context = {"now": clock.now()}
+        context = {"now": clock.now(), "reveal": reveal}
         tasks = instance.tasks.select_related("assignee", "completed_by").order_by("created_at", "id")
         for task in tasks:
             task.instance = instance
+        fields = privacy.version_fields(instance.version)
         return {
             **s.InstanceSerializer(instance).data,
-            "data": snap.data,
+            "data": s.masked(snap.data, context, fields),
             "active_elements": snap.active,
             "completed_elements": snap.completed,
             "failed_elements": snap.failed,
             "tasks": s.TaskSerializer(tasks, many=True, context=context).data,
-            "incidents": s.IncidentSerializer(instance.incidents.order_by("-created_at"), many=True).data,
+            "incidents": s.IncidentSerializer(
+                instance.incidents.order_by("-created_at"), many=True, context=context
+            ).data,
             "timers": s.TimerSerializer(instance.timers.order_by("due_at"), many=True).data,
             "service_calls": s.ServiceCallSerializer(
-                instance.service_calls.order_by("created_at"), many=True
+                instance.service_calls.order_by("created_at"), many=True, context=context
             ).data,
         }
 
-    @extend_schema(responses=s.AuditEventSerializer(many=True))
+    @extend_schema(parameters=[REVEAL], responses=s.AuditEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def audit(self, request: Request, pk: str | None = None) -> Response:
-        """The instance's audit trail, oldest first."""
+        """The instance's audit trail, oldest first; personal data masked unless ?reveal=1."""
         instance = self.get_object()
+        reveal = privacy.wants_reveal(request)
         events = instance.audit_events.order_by("at", "id")
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(s.AuditEventSerializer(page, many=True).data)
+        fields = privacy.version_fields(instance.version)
+        context = {"reveal": reveal, "personal_fields": fields}
+        if reveal:
+            shown = set().union(*(privacy.masked_keys(e.details, fields) for e in page)) if page else set()
+            privacy.record_api_reveal(request, "instance", [instance.pk], shown, instance)
+        return self.get_paginated_response(s.AuditEventSerializer(page, many=True, context=context).data)
 
 
 def _pk(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    number = parse_id(value)  # "²" or a number beyond 64 bits names no row (else a 500)
+    if number is None:
         from django.http import Http404
 
-        raise Http404("no such object") from None
+        raise Http404("no such object")
+    return number
 
 
 TASK_ORDERINGS = {
@@ -235,7 +263,9 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         if param(self.request, "due_before"):
             try:
                 due = parse_datetime(param(self.request, "due_before"))
-            except ValueError:
+                if due is not None and due.tzinfo is not None:
+                    due = due.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59 (e.g. -21:10)
+            except (ValueError, OverflowError):
                 due = None
             if due is None or due.tzinfo is None:
                 raise ValidationError(
@@ -253,10 +283,16 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"ordering": [f"one of {', '.join(TASK_ORDERINGS)}"]})
         return tasks.defer("instance__state").order_by(*TASK_ORDERINGS[ordering])
 
-    @extend_schema(responses=s.TaskDetailSerializer)
+    @extend_schema(parameters=[REVEAL], responses=s.TaskDetailSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         task = access.access_task(request.user, _pk(pk))
-        return Response(s.TaskDetailSerializer(task, context=self.get_serializer_context()).data)
+        reveal = privacy.wants_reveal(request)
+        context = {**self.get_serializer_context(), "reveal": reveal}
+        body = s.TaskDetailSerializer(task, context=context).data
+        if reveal:
+            fields = privacy.masked_keys(body["data"], privacy.version_fields(task.instance.version))
+            privacy.record_api_reveal(request, "task", [task.pk], fields, task.instance)
+        return Response(body)
 
     @extend_schema(request=None, responses={200: s.TaskSerializer, 409: ERROR, 403: ERROR})
     @action(detail=True, methods=["post"])
@@ -292,7 +328,12 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def complete(self, request: Request, pk: str | None = None) -> Response:
         body = parse(s.CompleteSerializer, request)
         task = access.access_task(request.user, _pk(pk), for_write=True)
-        task = actions.do_complete_task(request.user, task, body.get("data", {}))
+        data = body.get("data", {})
+        if isinstance(data, dict) and privacy.may_hold_masks(data):
+            # a client echoing the masked data it read: a mask means "unchanged", never stars
+            stored = inspect.task_data(task.instance, task.spiff_id)
+            data = privacy.keep_stored(data, stored, privacy.version_fields(task.instance.version))
+        task = actions.do_complete_task(request.user, task, data)
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
 
 
@@ -340,9 +381,11 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
 )
 @api_view(["GET"])
 def me(request: Request) -> Response:
-    """Who the API sees: company, work groups (lanes) and engine permissions."""
+    """Who the API sees: company, work groups (lanes) and engine permissions (and
+    realestate.view_personal_data: whether ?reveal=1 and /api/privacy/reveal/ are open to the client)."""
     user = request.user
-    perms = [p for p in (access.VIEW_ALL, access.RETRY, access.REASSIGN, access.DEPLOY) if user.has_perm(p)]
+    wanted = (access.VIEW_ALL, access.RETRY, access.REASSIGN, access.DEPLOY, privacy.PERMISSION)
+    perms = [p for p in wanted if user.has_perm(p)]
     return Response(
         {
             "id": user.pk,

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from engine.ids import parse_id
 from engine.models import AuditEvent
 from engine.models.audit import AuditAction
 
@@ -56,8 +57,8 @@ class AuditQuery:
         for name in ("actor", "instance"):
             text = _text(params, name)
             if text:
-                if text.isdigit():
-                    setattr(query, name, int(text))
+                if parse_id(text) is not None:
+                    setattr(query, name, parse_id(text))
                 else:
                     query.warnings.append(_("“%(value)s” is not a number; ignored.") % {"value": text})
         action = _text(params, "action")

@@ -1,5 +1,6 @@
 """Audit events as the review pages and exports show them: what happened in words, the element's
-name, and for submitted or corrected data each field's old and new value."""
+name, and for submitted or corrected data each field's old and new value. Personal data in the
+details is masked (webapp/privacy.py) unless the row is made with `reveal`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from engine.models import AuditEvent, ProcessVersion
+from webapp import privacy
 from webapp.pages import display
 
 
@@ -44,19 +46,25 @@ class Labels:
         return self._cache[version.pk]
 
 
-def row(event: AuditEvent, labels: Labels) -> Row:
+def row(event: AuditEvent, labels: Labels, *, reveal: bool = False) -> Row:
+    """The event as a row; with `reveal` (an export by a holder of the personal-data permission,
+    audited by the caller) personal data in full."""
     version = event.instance.version if event.instance_id else None
     form_labels = labels.of(version)
+    details = event.details if isinstance(event.details, dict) else {}
+    if not reveal:
+        details = privacy.mask_data(details, fields=form_labels.personal)
     if version is not None:
-        base = display.audit_row(event, version, form_labels)
+        base = display.audit_row(event, version, form_labels, reveal=reveal)
         label, element, note, items = base.label, base.element, base.note, base.items
     else:
         label = str(display.AUDIT_ACTION.get(event.action, event.action))
         element, note = event.element_id, ""
-        details = event.details if isinstance(event.details, dict) else {}
-        items = [(str(k), display._compact(v)) for k, v in details.items()]
+        if event.action == "reveal":
+            note = display.reveal_note(details)
+        items = [(str(k), display._compact(v)) for k, v in details.items()] if not note else []
     changes = []
-    changed = (event.details or {}).get("changed") if isinstance(event.details, dict) else None
+    changed = details.get("changed")
     if isinstance(changed, dict):
         for key, pair in changed.items():
             if isinstance(pair, list) and len(pair) == 2:

@@ -1,6 +1,8 @@
 """Audit review pages (审计): search the trail, one instance's timeline with data changes field by
 field, one person's activity, exports to .xlsx and CSV, the compliance reports and the hash chain's
-check. For holders of engine.review_audit (role 审计); everything is the user's company only."""
+check. For holders of engine.review_audit (role 审计); everything is the user's company only.
+Personal data in the details is masked on the pages and in exports; an export by a holder of the
+personal-data permission has it in full and is itself audited (webapp/privacy.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from engine.auditchain import verify
 from engine.errors import NotAllowed
 from engine.models import ProcessInstance
 from engine.models.audit import AuditAction
+from webapp import privacy
 from webapp.pages.errors import engine_errors
 
 from . import reports
@@ -62,8 +65,12 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 @engine_errors
 def export(request: HttpRequest, kind: str) -> HttpResponse:
-    """The search's events (up to EXPORT_LIMIT, newest first) as .xlsx or CSV."""
+    """The search's events (up to EXPORT_LIMIT, newest first) as .xlsx or CSV; personal data in
+    full for holders of the personal-data permission (one audit event per export), else masked."""
     _require_auditor(request.user)
+    if kind not in ("csv", "xlsx"):
+        raise Http404("no such export")
+    reveal = privacy.may_see(request.user)
     query = AuditQuery.parse(request.GET)
     events = query.apply(request.user).order_by("-at", "-id")[:EXPORT_LIMIT]
     labels = Labels()
@@ -79,13 +86,21 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         _("Details"),
     ]
     table = []
+    personal_rows, personal_fields = 0, set()
     for event in events.iterator(chunk_size=1000):
-        r = row(event, labels)
+        r = row(event, labels, reveal=reveal)
+        if reveal:
+            version = event.instance.version if event.instance_id else None
+            keys = privacy.masked_keys(event.details, labels.of(version).personal)
+            personal_rows += bool(keys)
+            personal_fields |= keys
         instance = event.instance
         table.append([
             local(event), event.actor_name, r.label, event.process_key, instance.business_key if instance else "",
             instance.customer_name if instance else "", instance.room if instance else "", r.element, r.text(),
         ])  # fmt: skip
+    if reveal:  # even with no personal data in it: who exported with full access is on record
+        privacy.record_export(request.user, f"audit.{kind}", personal_rows, personal_fields)
     stamp = timezone.localtime(clock.now()).strftime("%Y%m%d-%H%M")
     if kind == "csv":
         out = io.StringIO()
@@ -96,8 +111,6 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
         return response
-    if kind != "xlsx":
-        raise Http404("no such export")
     import openpyxl
 
     book = openpyxl.Workbook(write_only=True)

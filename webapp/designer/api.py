@@ -231,6 +231,8 @@ def flows(request: Request) -> Response:
 def versions(request: Request, key: str) -> Response:
     """The versions of one flow: who deployed it, when, the note, unfinished instances of the company."""
     _require_designer(request.user)
+    if "\x00" in key:  # no flow key holds a NUL (and PostgreSQL cannot compare one)
+        raise Http404("no such flow")
     running = Q(instances__company_id=request.user.company_id) & ~Q(
         instances__status__in=[InstanceStatus.COMPLETED, InstanceStatus.CANCELLED]
     )

@@ -34,6 +34,8 @@ def _require_analyst(user: Any) -> None:
 
 
 def _versions(key: str, company_id: int) -> list[ProcessVersion]:
+    if "\x00" in key:  # no flow key holds a NUL (and PostgreSQL cannot compare one)
+        raise Http404("no such flow")
     running = Q(instances__company_id=company_id, instances__status__in=UNFINISHED)
     rows = list(
         ProcessVersion.objects.filter(key=key).defer("spec_json").select_related("deployed_by")

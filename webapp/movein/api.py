@@ -16,6 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from engine.errors import FormInvalid
+from engine.ids import parse_id
+from webapp import privacy
+from webapp.api.views import REVEAL
 
 from . import access, batches, defects, views
 from .models import AcceptanceRecord, Contractor, DefectPhoto, DefectStatus, InspectionCategory
@@ -82,14 +85,21 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_object(self) -> Any:
         return access.access_batch(self.request.user, self.kwargs["pk"])
 
+    @extend_schema(parameters=[REVEAL])
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The batch with its summary and rooms; the owners' mobiles masked unless ?reveal=1."""
         batch = self.get_object()
+        reveal = privacy.wants_reveal(request)
         body = BatchSerializer(batch).data
         body["summary"] = batches.summary(batch)
         body["rooms"] = BatchRoomSerializer(
             batch.rooms.select_related("room__floor__unit__building", "slot").order_by("room__code"),
             many=True,
+            context={"reveal": reveal},
         ).data
+        if reveal:
+            ids = [room["id"] for room in body["rooms"] if room["owner_mobile"]]
+            privacy.record_api_reveal(request, "batch_room", ids, ["owner_mobile"])
         return Response(body)
 
     @extend_schema(request=BatchCreateSerializer, responses={201: BatchSerializer})
@@ -109,6 +119,21 @@ class BatchRoomViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> Any:
         return access.visible_batch_rooms(self.request.user)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.action == "retrieve":
+            context["reveal"] = privacy.wants_reveal(self.request)
+        return context
+
+    @extend_schema(parameters=[REVEAL])
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The room with its defects and acceptance record; the owner's mobile masked unless ?reveal=1."""
+        response = super().retrieve(request, *args, **kwargs)
+        if privacy.wants_reveal(request) and response.data.get("owner_mobile"):
+            room = response.data
+            privacy.record_api_reveal(request, "batch_room", [room["id"]], ["owner_mobile"])
+        return response
 
     @extend_schema(request={"multipart/form-data": DefectCreateSerializer}, responses={201: DefectSerializer})
     @action(detail=True, methods=["post"])
@@ -156,11 +181,11 @@ class DefectViewSet(viewsets.ReadOnlyModelViewSet):
             rows = rows.filter(status=wanted)
         room = str(self.request.query_params.get("room", "") or "")
         if room:
-            if not room.isdigit():
+            if parse_id(room) is None:
                 from rest_framework.exceptions import ValidationError
 
                 raise ValidationError({"room": ["a batch room id"]})
-            rows = rows.filter(batch_room_id=int(room))
+            rows = rows.filter(batch_room_id=parse_id(room))
         return rows
 
     def get_object(self) -> Any:

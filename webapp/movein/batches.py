@@ -21,6 +21,7 @@ from engine import clock
 from engine.actions import do_start_instance
 from engine.errors import Conflict, FormInvalid
 from engine.hooks import HookContext, HookResult
+from engine.ids import parse_id
 
 from .access import check_may_create_batch, company_id_of
 from .models import (
@@ -81,11 +82,19 @@ def _ids(value: Any) -> list[int]:
     items = value if isinstance(value, list | tuple) else [value] if value not in (None, "") else []
     out = []
     for item in items:
-        try:
-            out.append(int(item))
-        except (TypeError, ValueError):
-            raise ValueError(item) from None
+        number = parse_id(item)  # not "²", nor beyond 64 bits (SQLite cannot even compare that)
+        if number is None:
+            raise ValueError(item)
+        out.append(number)
     return out
+
+
+def _time_of_day(value: Any) -> time:
+    """A wall-clock time such as 09:00; one with a UTC offset is refused (it cannot be compared)."""
+    parsed = time.fromisoformat(str(value))
+    if parsed.tzinfo is not None:
+        raise ValueError(value)
+    return parsed
 
 
 def check_batch_input(user: Any, raw: dict[str, Any]) -> BatchInput:
@@ -149,8 +158,8 @@ def check_batch_input(user: Any, raw: dict[str, Any]) -> BatchInput:
     fee_months = need("fee_months", int, _("A whole number of months."))
     if fee_months is not None and not 1 <= fee_months <= 24:
         errors["fee_months"] = [_("From 1 to 24 months.")]
-    day_start = need("day_start", lambda v: time.fromisoformat(str(v)), _("A time such as 09:00."))
-    day_end = need("day_end", lambda v: time.fromisoformat(str(v)), _("A time such as 17:00."))
+    day_start = need("day_start", _time_of_day, _("A time such as 09:00."))
+    day_end = need("day_end", _time_of_day, _("A time such as 17:00."))
     if day_start and day_end and day_end <= day_start:
         errors["day_end"] = [_("The last slot ends after the first starts.")]
     slot_minutes = need("slot_minutes", int, _("A whole number of minutes."))

@@ -8,6 +8,8 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from webapp import privacy
+from webapp.api.serializers import PersonalField
 from webapp.sales.serializers import PersonField, RoomField
 
 from .models import (
@@ -103,6 +105,7 @@ class SlotSerializer(serializers.ModelSerializer):
 
 class BatchRoomSerializer(serializers.ModelSerializer):
     room = RoomField(read_only=True)
+    owner_mobile = PersonalField(privacy.PHONE)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     slot = SlotSerializer(read_only=True)
     instance = serializers.IntegerField(source="instance_id", read_only=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from engine import formstore
 from engine.models import AuditEvent, ProcessFile, ProcessVersion
 from forms.schema import choices, display, ordered_names, properties, resolve
+from webapp import privacy
 
 INSTANCE_STATUS = {
     "running": (gettext_lazy("Running"), "primary"),
@@ -68,6 +69,7 @@ AUDIT_ACTION = {
     "migrate": gettext_lazy("Moved to another version"),
     "permissions": gettext_lazy("Permissions changed"),
     "end": gettext_lazy("Ended"),
+    "reveal": gettext_lazy("Personal data viewed"),
 }
 # Keys the engine writes itself, with their labels.
 ENGINE_KEYS = {"business_key": gettext_lazy("Business key")}
@@ -92,12 +94,14 @@ def badge(mapping: dict[str, tuple[Any, str]], value: str) -> tuple[str, str]:
 
 @dataclass
 class FormLabels:
-    """Field titles and choice titles from all the forms of one deployed version."""
+    """Field titles and choice titles from all the forms of one deployed version, and which of
+    its fields hold personal data (privacy.personal_fields)."""
 
     titles: dict[str, str] = field(default_factory=dict)
     options: dict[str, dict[str, str]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     start_order: list[str] = field(default_factory=list)
+    personal: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_version(cls, version: ProcessVersion) -> FormLabels:
@@ -123,6 +127,7 @@ class FormLabels:
 
     def add(self, schema: dict[str, Any], ordered: list[str]) -> None:
         props = properties(schema)
+        self.personal.update(privacy.personal_fields(schema))
         for key in ordered:
             node = resolve(schema, props[key])
             title = node.get("title")
@@ -161,6 +166,7 @@ class DataRow:
     label: str
     text: str
     nested: bool = False
+    revealable: bool = False  # the text is a mask the user may have shown in full
 
 
 def data_rows(data: dict[str, Any], labels: FormLabels) -> tuple[list[DataRow], list[DataRow]]:
@@ -214,8 +220,14 @@ def _compact(value: Any) -> str:
     return text if len(text) <= 300 else text[:300] + "…"
 
 
-def audit_row(event: AuditEvent, version: ProcessVersion, labels: FormLabels) -> AuditRow:
+def audit_row(
+    event: AuditEvent, version: ProcessVersion, labels: FormLabels, *, reveal: bool = False
+) -> AuditRow:
+    """The event in words; personal data in its details masked unless `reveal` (the caller checked
+    the permission and audits)."""
     details = event.details if isinstance(event.details, dict) else {}
+    if not reveal:
+        details = privacy.mask_data(details, fields=labels.personal)
     action = event.action
     items: list[tuple[str, str]] = []
     note = ""
@@ -262,6 +274,8 @@ def audit_row(event: AuditEvent, version: ProcessVersion, labels: FormLabels) ->
         items = [(labels.title(k), _compact(v)) for k, v in (details.get("data") or {}).items()]
     elif action == "timer_fired":
         note = str(details.get("name", ""))
+    elif action == "reveal":
+        note = reveal_note(details)
     return AuditRow(
         event=event,
         label=str(AUDIT_ACTION.get(action, action)),
@@ -269,6 +283,20 @@ def audit_row(event: AuditEvent, version: ProcessVersion, labels: FormLabels) ->
         items=items,
         note=note,
     )
+
+
+def reveal_note(details: dict[str, Any]) -> str:
+    """What a "reveal" event says was seen in full (never the value: the event does not hold it)."""
+    fields = "、".join(str(f) for f in details.get("fields") or [])
+    if details.get("via") == "export":
+        return _("Export %(export)s: %(rows)s rows with personal data in full (%(fields)s)") % {
+            "export": details.get("export", ""), "rows": details.get("rows", 0), "fields": fields,
+        }  # fmt: skip
+    if details.get("via") == "api":
+        return _("API %(path)s: %(count)s records in full (%(fields)s)") % {
+            "path": details.get("path", ""), "count": details.get("count", 0), "fields": fields,
+        }  # fmt: skip
+    return f"{details.get('object', '')} · {details.get('field', '')}"
 
 
 def _sla_note(action: str, details: dict[str, Any]) -> str:

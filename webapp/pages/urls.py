@@ -2,13 +2,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
+from webapp.accounts.throttle import ThrottledAuthenticationForm
+
 from . import sla_views, views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="inbox", permanent=False), name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="pages/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="pages/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=ThrottledAuthenticationForm,  # failed logins lock (webapp/accounts/throttle.py)
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

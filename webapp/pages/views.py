@@ -24,6 +24,7 @@ from engine.models.audit import AuditAction
 from engine.models.runtime import InstanceStatus
 from forms import coerce_post, render_form
 from forms.schema import properties
+from webapp import privacy
 
 from . import display, extensions, sla
 from .errors import engine_errors, error_page, message
@@ -136,15 +137,31 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     schema = formstore.form(version_id, task.form_schema)
     ui = formstore.form(version_id, task.form_ui_schema)
     posted = coerce_post(schema, request.POST, ui_schema=ui) if schema else {}
+    stored: dict[str, Any] | None = None
+    personal = privacy.personal_fields(schema)
+    if privacy.may_hold_masks(posted, personal):  # the stored data is loaded only when it may matter
+        stored = inspect.task_data(task.instance, task.spiff_id)
+        posted = privacy.keep_stored_from_form(request, posted, stored, personal)
     try:
         actions.do_complete_task(user, task, posted)
     except FormInvalid as exc:
-        shown = {**inspect.task_data(task.instance, task.spiff_id), **posted}
-        return _task_page(request, task, data=shown, errors=exc.field_errors, status=exc.status)
+        if stored is None:
+            stored = inspect.task_data(task.instance, task.spiff_id)
+        typed = [k for k, v in posted.items() if v != stored.get(k)]
+        shown = {**stored, **posted}
+        return _task_page(request, task, data=shown, errors=exc.field_errors, status=exc.status, typed=typed)
     except Conflict as exc:
         return _task_page(request, access.access_task(user, pk), status=exc.status, alert=message(exc))
     messages.success(request, _("Submitted: %(task)s (%(key)s).") % _task_words(task))
     return redirect("inbox")
+
+
+def task_page_data(task: Task) -> dict[str, Any]:
+    """The data the task page shows: the data at the task, with what was submitted once it is done."""
+    data = inspect.task_data(task.instance, task.spiff_id)
+    if not task.is_open():
+        data.update(_submitted(task))
+    return data
 
 
 def _with_defaults(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +197,10 @@ def _task_page(
     alert: str = "",
     pause_errors: list[str] | None = None,
     pause_reason: str = "",
+    typed: list[str] | None = None,
 ) -> HttpResponse:
+    """The task page; personal data is masked in the form (read-only values masked, editable ones
+    as the placeholder) and the case summary, except what the user has just typed (`typed`)."""
     user = request.user
     instance = task.instance
     version = instance.version
@@ -190,15 +210,17 @@ def _task_page(
     schema = formstore.form(version.pk, task.form_schema)
     ui = formstore.form(version.pk, task.form_ui_schema)
     if data is None:
-        data = inspect.task_data(instance, task.spiff_id)
-        if not is_open:
-            data.update(_submitted(task))
-        elif can_submit:
+        data = task_page_data(task)
+        if is_open and can_submit:
             data = _with_defaults(schema, data)
     shown = options.expand(schema, user, data)
-    form_html = render_form(shown, ui, data, errors, readonly=not can_submit) if schema else ""
+    form_data, form_ui, masked = privacy.mask_form(
+        schema, ui, data, readonly=not can_submit, typed=typed or ()
+    )
+    form_html = render_form(shown, form_ui, form_data, errors, readonly=not can_submit) if schema else ""
     snap = inspect.snapshot(instance)
     labels = display.FormLabels.for_version(version)
+    case = privacy.mask_data(snap.data, fields=labels.personal)
     return render(
         request,
         "pages/task.html",
@@ -215,7 +237,8 @@ def _task_page(
             and (task.assignee_id == user.pk or user.has_perm(access.REASSIGN)),
             "held_by_other": is_open and task.assignee_id not in (None, user.pk),
             "state": display.badge(display.TASK_STATE, task.state),
-            "summary": display.summary_rows(snap.data, labels),
+            "summary": _mark_revealable(display.summary_rows(case, labels), snap.data, labels, user),
+            "reveal_inputs": [(f"id_{name}", name) for name in masked] if privacy.may_see(user) else [],
             "diagram": _diagram(version, snap, current=[task.element_id] if is_open else []),
             "alert": alert,
             "errors": bool(errors),
@@ -264,6 +287,16 @@ def task_resume(request: HttpRequest, pk: int) -> HttpResponse:
         _("Timing resumed; the new deadline is %(due)s.") % {"due": short_time(task.due_at) or "—"},
     )
     return redirect("task", pk=pk)
+
+
+def _mark_revealable(
+    rows: list[display.DataRow], data: dict[str, Any], labels: display.FormLabels, user: Any
+) -> list[display.DataRow]:
+    """Rows whose text is a mask get the "显示" button, for users who may see personal data."""
+    if privacy.may_see(user):
+        for data_row in rows:
+            data_row.revealable = data_row.text != labels.value(data_row.key, data.get(data_row.key))
+    return rows
 
 
 def clean_reason(value: str) -> str:
@@ -405,7 +438,8 @@ def _instance_page(
     version = instance.version
     snap = inspect.snapshot(instance)
     labels = display.FormLabels.for_version(version)
-    plain, nested = display.data_rows(snap.data, labels)
+    plain, nested = display.data_rows(privacy.mask_data(snap.data, fields=labels.personal), labels)
+    _mark_revealable(plain, snap.data, labels, request.user)
     tasks = instance.tasks.select_related("assignee", "completed_by").order_by("created_at", "id")
     events = list(instance.audit_events.order_by("-at", "-id")[: MAX_AUDIT_ROWS + 1])
     events_cut = len(events) > MAX_AUDIT_ROWS

@@ -16,7 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from engine.errors import FormInvalid
-from webapp.api.views import ERROR, param
+from engine.ids import parse_id
+from webapp import privacy
+from webapp.api.views import ERROR, REVEAL, param
 
 from . import access, customers, imports
 from . import serializers as s
@@ -53,9 +55,9 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
         if project:
             rooms = rooms.filter(project_filter(project))
         if building:
-            if not building.isdigit():
+            if parse_id(building) is None:
                 raise FormInvalid({"building": [_("Give the building's id (a number).")]})
-            rooms = rooms.filter(floor__unit__building_id=int(building))
+            rooms = rooms.filter(floor__unit__building_id=parse_id(building))
         if room_status:
             if room_status not in RoomStatus.values:
                 raise FormInvalid(
@@ -90,21 +92,41 @@ class CustomerViewSet(
     viewsets.GenericViewSet,
 ):
     """Customers of the user's company. POST creates, PATCH changes (both via save_customer, so
-    the 考核要点 rules apply); audit-problems lists what a saved record lacks."""
+    the 考核要点 rules apply); audit-problems lists what a saved record lacks. ID, phones and
+    address are masked (?reveal=1 for holders of the personal-data permission, audited); a write's
+    answer shows in full what the client sent, and a masked value sent back means "unchanged"."""
 
     serializer_class = s.CustomerSerializer
     queryset = Customer.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.action in ("list", "retrieve"):
+            context["reveal"] = privacy.wants_reveal(self.request)
+        return context
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
                 "q", str, description="any field: name, pinyin (zhangsan), initials (zs), ID, phone, address"
-            )
+            ),
+            REVEAL,
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)
+        if privacy.wants_reveal(request):
+            rows = response.data.get("results", []) if isinstance(response.data, dict) else response.data
+            privacy.record_api_reveal(request, "customer", [r["id"] for r in rows], privacy.CUSTOMER_FIELDS)
+        return response
+
+    @extend_schema(parameters=[REVEAL])
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        if privacy.wants_reveal(request):
+            privacy.record_api_reveal(request, "customer", [response.data["id"]], privacy.CUSTOMER_FIELDS)
+        return response
 
     def get_queryset(self) -> QuerySet[Customer]:
         company_id = access.company_id_of(self.request.user)
@@ -120,8 +142,11 @@ class CustomerViewSet(
     )
     def create(self, request: Request) -> Response:
         company = access.require_company(request.user)
-        customer = customers.save_customer(company, request.user, _customer_body(request))
-        return Response(s.CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+        body = _customer_body(request)
+        customer = customers.save_customer(company, request.user, body)
+        return Response(
+            s.CustomerSerializer(customer, context={"sent": set(body)}).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         request=s.CustomerInputSerializer(partial=True),
@@ -129,10 +154,11 @@ class CustomerViewSet(
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         customer = self.get_object()
-        customer = customers.save_customer(
-            customer.company_id, request.user, _customer_body(request), customer
-        )
-        return Response(s.CustomerSerializer(customer).data)
+        sent = _customer_body(request)
+        body = privacy.keep_stored(sent, customers.customer_data(customer), privacy.CUSTOMER_FIELDS)
+        customer = customers.save_customer(customer.company_id, request.user, body, customer)
+        echoed = {key for key, value in sent.items() if body[key] == value}  # not the masks sent back
+        return Response(s.CustomerSerializer(customer, context={"sent": echoed}).data)
 
     @extend_schema(responses={200: s.AuditProblemsSerializer, 404: ERROR})
     @action(detail=True, methods=["get"], url_path="audit-problems")
@@ -216,6 +242,8 @@ def upload_import(request: Any, company: Any) -> ImportJob:
         raise FormInvalid({"kind": [_("Choose what to import: rooms or customers.")]})
     if upload is None:
         raise FormInvalid({"file": [_("Choose a file to upload.")]})
+    if len(request.FILES.getlist("file")) > 1:  # one job is one workbook: never the last of several
+        raise FormInvalid({"file": [_("Upload one workbook at a time.")]})
     limit = settings.ANJU_MAX_UPLOAD_BYTES
     content = upload.read(limit + 1)
     skip = str(request.POST.get("skip_bad_rows", "")).strip().lower() in TRUE

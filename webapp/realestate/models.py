@@ -171,6 +171,8 @@ class Customer(models.Model):
             models.Index(fields=["company", "name_initials"], name="customer_initials"),
             models.Index(fields=["company", "-created_at"], name="customer_company_recent"),
         ]
+        # Personal data in full, on request and audited (webapp/privacy.py); everyone else sees masks.
+        permissions = [("view_personal_data", "可查看完整个人信息(证件号、电话、地址)")]
 
     def __str__(self) -> str:
         return self.name
@@ -196,12 +198,9 @@ class Customer(models.Model):
 
     def masked_phone(self) -> str:
         """The first phone with its middle hidden, e.g. 138****8000 (for pickers and lists)."""
-        phone = self.phone()
-        digits = [i for i, ch in enumerate(phone) if ch.isdigit()]
-        if len(digits) < 8:
-            return phone
-        hidden = set(digits[-8:-4])
-        return "".join("*" if i in hidden else ch for i, ch in enumerate(phone))
+        from webapp.privacy import mask_phone
+
+        return mask_phone(self.phone())
 
 
 class LoanKind(models.TextChoices):

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 
 from engine import options
+from engine.ids import parse_id
 
 from .access import company_id_of
 from .models import Customer, PaymentMethod, Room, RoomStatus
@@ -27,8 +28,8 @@ def project_filter(value: Any) -> Q:
     """Rooms of the project named by `value`: its code, its id or its name."""
     text = str(value).strip()
     condition = Q(project__code=text) | Q(project__name=text)
-    if text.isdigit():
-        condition |= Q(project_id=int(text))
+    if parse_id(text) is not None:
+        condition |= Q(project_id=parse_id(text))
     return condition
 
 
@@ -74,8 +75,9 @@ def customers(user: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
         .order_by("-created_at", "-pk")[:MAX_CUSTOMERS]
     )
     wanted = (data or {}).get("customer_id")
-    if wanted not in (None, "") and str(wanted).isdigit() and all(c.pk != int(wanted) for c in recent):
-        current = Customer.objects.filter(company_id=company_id, pk=int(wanted)).only(*fields).first()
+    wanted = parse_id(wanted)
+    if wanted is not None and all(c.pk != wanted for c in recent):
+        current = Customer.objects.filter(company_id=company_id, pk=wanted).only(*fields).first()
         if current is not None:
             recent.insert(0, current)
     return [{"value": customer.pk, "title": customer_title(customer)} for customer in recent]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from webapp.api.serializers import UserNameField
+from webapp import privacy
+from webapp.api.serializers import PersonalField, UserNameField
 
 from .models import Customer, ImportJob, PaymentMethod, Room
 
@@ -35,7 +36,14 @@ class RoomSerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    """A customer; the ID, phones and address masked (PersonalField) unless revealed."""
+
     created_by = UserNameField(read_only=True)
+    id_number = PersonalField(privacy.ID)
+    mobile = PersonalField(privacy.PHONE)
+    office_phone = PersonalField(privacy.PHONE)
+    home_phone = PersonalField(privacy.PHONE)
+    address = PersonalField(privacy.ADDRESS)
 
     class Meta:
         model = Customer

@@ -16,11 +16,13 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engine.errors import FormInvalid
+from webapp import privacy
 from webapp.accounts.models import Project
 from webapp.pages.errors import engine_errors
 
@@ -78,6 +80,7 @@ class FormField:
     width: str = "col-md-4"
     value: Any = ""
     errors: list[str] = field(default_factory=list)
+    placeholder: str = ""  # a stored personal value, masked (the input itself is left empty)
 
 
 def _customer_fields() -> list[FormField]:
@@ -135,10 +138,19 @@ def _customer_page(
     data: dict[str, Any],
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
+    typed: set[str] | None = None,
 ) -> HttpResponse:
+    """The customer form. A saved customer's ID, phones and address are never put in the inputs:
+    each shows its mask as the placeholder (with a "显示" button for those who may see it), and an
+    input left empty keeps the stored value. What the user has just typed (`typed`) stays as typed."""
     fields = _customer_fields()
     for form_field in fields:
         value = data.get(form_field.name)
+        kind = privacy.CUSTOMER_FIELDS.get(form_field.name)
+        if customer is not None and kind and form_field.name not in (typed or set()):
+            stored = getattr(customer, form_field.name)
+            form_field.placeholder = privacy.mask(kind, stored)
+            value = ""
         form_field.value = (
             value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else value)
         )
@@ -160,12 +172,17 @@ def _customer_page(
 def _save_customer_from_post(request: HttpRequest, customer: Any) -> HttpResponse:
     company = access.require_company(request.user)
     data = _posted_customer(request)
+    typed: set[str] = set()
+    if customer is not None:  # personal inputs were shown empty (the mask as placeholder)
+        stored = customers.customer_data(customer)
+        data = privacy.keep_stored_from_form(request, data, stored, privacy.CUSTOMER_FIELDS)
+        typed = {name for name in privacy.CUSTOMER_FIELDS if data.get(name) != stored.get(name)}
     try:
         saved = customers.save_customer(company, request.user, data, customer)
     except FormInvalid as exc:
-        return _customer_page(request, customer, data, exc.field_errors, status=exc.status)
+        return _customer_page(request, customer, data, exc.field_errors, status=exc.status, typed=typed)
     messages.success(request, _("Saved customer %(name)s.") % {"name": saved.name})
-    return redirect(f"{reverse('customers')}?q={saved.id_number}")
+    return redirect(f"{reverse('customers')}?{urlencode({'q': saved.name})}")
 
 
 @require_http_methods(["GET", "POST"])

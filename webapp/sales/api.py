@@ -14,6 +14,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from engine.ids import parse_id
+
 from . import access, reports
 from .models import Subscription, SubscriptionStatus
 from .serializers import LateSubscriptionSerializer, SubscriptionDetailSerializer, SubscriptionSerializer
@@ -52,14 +54,14 @@ class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
         project = _param(self.request, "project")
         if project:
             condition = Q(project__code=project)
-            if project.isdigit():
-                condition |= Q(project_id=int(project))
+            if parse_id(project) is not None:
+                condition |= Q(project_id=parse_id(project))
             rows = rows.filter(condition)
         salesperson = _param(self.request, "salesperson")
         if salesperson:
-            if not salesperson.isdigit():
+            if parse_id(salesperson) is None:
                 raise ValidationError({"salesperson": ["a user id"]})
-            rows = rows.filter(salesperson_id=int(salesperson))
+            rows = rows.filter(salesperson_id=parse_id(salesperson))
         late = _param(self.request, "late")
         if late:
             if late not in reports.LEVELS:

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from engine.ids import parse_id
+
 from .access import visible_subscriptions
 from .models import GROUP_MAX_DELAY_DAYS, SITE_MAX_DELAY_DAYS, Subscription, SubscriptionStatus
 
@@ -48,8 +50,8 @@ class LateFilter:
                     found.problems[name] = "a date such as 2026-11-27"
         salesperson = text("salesperson")
         if salesperson:
-            if salesperson.isdigit():
-                found.salesperson = int(salesperson)
+            if parse_id(salesperson) is not None:
+                found.salesperson = parse_id(salesperson)
             else:
                 found.problems["salesperson"] = "a user id"
         found.project = text("project")
@@ -72,8 +74,8 @@ def late_subscriptions(user: Any, filters: LateFilter) -> QuerySet[Subscription]
         rows = rows.filter(salesperson_id=filters.salesperson)
     if filters.project:
         condition = Q(project__code=filters.project)
-        if filters.project.isdigit():
-            condition |= Q(project_id=int(filters.project))
+        if parse_id(filters.project) is not None:
+            condition |= Q(project_id=parse_id(filters.project))
         rows = rows.filter(condition)
     if filters.status:
         rows = rows.filter(status=filters.status)

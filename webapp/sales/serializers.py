@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from engine.audit import actor_name
+from webapp.privacy import mask_data
 
 from .models import Contract, LoanService, SalesChange, ScheduleLine, Subscription, VisitRecord
 
@@ -72,6 +73,8 @@ class LoanServiceSerializer(serializers.ModelSerializer):
 
 
 class SalesChangeSerializer(serializers.ModelSerializer):
+    """A sales change; phone numbers or IDs typed into its reason or details are masked."""
+
     change_type = serializers.CharField(read_only=True)
     change_type_label = serializers.CharField(source="get_change_type_display", read_only=True)
     status = serializers.CharField(read_only=True)
@@ -85,8 +88,16 @@ class SalesChangeSerializer(serializers.ModelSerializer):
                   "old_room", "new_room", "old_customer", "new_customer", "details", "requested_by",
                   "requested_at", "decided_by", "decided_at", "decision_comment"]  # fmt: skip
 
+    def to_representation(self, instance: SalesChange) -> dict[str, Any]:
+        body = super().to_representation(instance)
+        for key in ("reason", "details", "decision_comment"):
+            body[key] = mask_data(body[key])
+        return body
+
 
 class VisitSerializer(serializers.ModelSerializer):
+    """A visit; phone numbers or IDs typed into the answers or the note are masked."""
+
     received_by = PersonField(read_only=True)
 
     class Meta:
@@ -101,6 +112,11 @@ class VisitSerializer(serializers.ModelSerializer):
             "note",
             "business_key",
         ]
+
+    def to_representation(self, instance: VisitRecord) -> dict[str, Any]:
+        body = super().to_representation(instance)
+        body["answers"], body["note"] = mask_data(body["answers"]), mask_data(body["note"])
+        return body
 
 
 class BillSerializer(serializers.Serializer):

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from webapp.privacy import mask_text
+
 from . import access, reports
 from .models import Contract, SubscriptionStatus
 
@@ -119,7 +121,7 @@ def questionnaire_rows(visit: Any) -> list[tuple[str, str]]:
         choices = {c.get("const"): c.get("title") for c in (prop.get("items") or prop).get("oneOf") or []}
         values = value if isinstance(value, list) else [value]
         answer = "、".join(str(choices.get(v, v)) for v in values)
-        rows.append((str(visit.questions.get(key, key)), answer))
+        rows.append((str(visit.questions.get(key, key)), mask_text(answer)))  # phones typed in free text
     return rows
 
 

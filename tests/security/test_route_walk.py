@@ -1,0 +1,267 @@
+"""Every route of the site, walked as 马克 (outsider, 客服主管 of company sh) and as the anonymous.
+
+The routes come from Django's resolver (tests/security/routes.py), so a route added tomorrow is
+walked tomorrow; each <pk>/<key> is filled with the id of a real object of company sz (the world
+of conftest.py), and each route is requested with every method its view takes, with a plausible
+body. The outsider must get 404 for everything of sz (another company's rows do not exist for
+them, engine/access.py), or 403 where a permission they lack is checked before any lookup, and
+never a 500 or a response holding one of sz's secrets. The anonymous are sent to the login page
+(pages) or refused with 401/403 (API), except the few public routes listed below.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from .routes import KINDS, VALUES, Route, site_routes
+
+# Routes whose object is not company sz's but the corporate group's (安居集团, which company sh
+# belongs to as well): the outsider may see them; the secrets check still applies.
+GROUP_WIDE = {
+    "process-definition-detail": "deployed flow versions are the group's: both companies start them",
+    "process-definition-diagram": "the BPMN of a group-wide flow version (no instance data)",
+    "start": "the start page of a group-wide flow: an empty form; what is started is the outsider's company's",
+    "designer_flows:waits": "the outsider holds view_all_instances of sh: the page shows the group's flow "
+    "with sh's waiting work only (engine.waits filters by company)",
+}
+
+# Routes gated by a permission the outsider (客服主管 of sh) lacks, checked before any lookup: 403.
+PERMISSION_FIRST = {
+    "designer_api:versions": "engine.deploy_process (analysts) before the flow is looked up",
+    "designer_api:draft-detail": "engine.deploy_process before the draft (the user's own) is looked up",
+    "designer_api:draft-deploy": "engine.deploy_process before the draft is looked up",
+    "designer:designer_draft": "engine.deploy_process before the draft is looked up",
+    "designer_flows:versions": "engine.deploy_process before the flow is looked up",
+    "designer_flows:compare": "engine.deploy_process before the flow is looked up",
+    "designer_flows:migrate": "engine.deploy_process and engine.migrate_instances before the flow is looked up",
+    "designer_flows:version_bpmn": "engine.deploy_process before the version is looked up",
+    "designer_api:migration-detail": "engine.migrate_instances before the job is looked up",
+    "designer_flows:migration": "engine.migrate_instances before the job is looked up",
+    "audit:timeline": "engine.review_audit (role 审计) before the instance is looked up",
+    "audit:person": "engine.review_audit before the person is looked up",
+    "accounts:person": "accounts.manage_people (公司管理员) before the person is looked up",
+    "accounts:role": "the group's role administration permission before the role is looked up",
+}
+
+# Routes the anonymous may use: url name → why.
+PUBLIC = {
+    "login": "the login page itself",
+    "set_language": "the language switch of the login page: it only sets the language cookie",
+    "logout": "signing out: for the anonymous it does nothing and goes back to the login page (or `next`)",
+    "api-token": "the API's login: a username and password for a token (throttled like the login page)",
+}
+# "/" redirects to the inbox, which sends the anonymous on to the login page.
+REDIRECTS_FIRST = {"home": "/inbox/"}
+# Not walked: static files are served by WhiteNoise's middleware, not by a URL pattern, and are
+# public; the OpenAPI schema (/api/schema/) and its docs (/api/docs/) need a signed-in user
+# (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]): they list every operation, which nobody outside needs.
+
+PAGE_BODY = {"reason": "客户出差", "data": "", "next": "/inbox/", "note": "安全测试", "action": "dry-run"}
+API_BODY = {"data": {}, "reason": "客户出差", "note": "安全测试"}
+LOGIN = "/accounts/login/"
+VERBOSE = False
+
+
+def _request(client: Any, route: Route, method: str, url: str) -> Any:
+    if route.is_api:
+        if method in ("get", "delete"):
+            return getattr(client, method)(url)
+        return getattr(client, method)(url, API_BODY, format="json")
+    if method == "get":
+        return client.get(url)
+    return client.post(url, PAGE_BODY)
+
+
+def _page_methods(route: Route) -> list[str]:
+    """Pages are walked with GET and POST (what a browser sends); API routes with all they take."""
+    methods = route.methods()
+    return methods if route.is_api else [m for m in methods if m in ("get", "post")]
+
+
+def _body(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def test_every_route_parameter_names_a_kind_of_object():
+    """Fails, naming the route, when a route takes a parameter nobody said the kind of."""
+    problems = []
+    for route in site_routes():
+        if route.object_params() and route.kind is None:
+            problems.append(f"{route.name} ({route.pattern}) takes {route.object_params()}")
+        if route.object_params() and len(route.object_params()) > 1:
+            problems.append(f"{route.name} takes several objects {route.object_params()}: extend routes.py")
+    assert not problems, (
+        "routes whose parameters tests/security/routes.py cannot fill (add them to KINDS or VALUES and "
+        "give the world of conftest.py an object of the kind):\n" + "\n".join(problems)
+    )
+    assert {name for name, _param in VALUES} | set(KINDS) >= {
+        r.name for r in site_routes() if r.object_params()
+    }
+
+
+def test_the_outsider_gets_404_for_everything_of_another_company(world, cast):
+    outsider = cast["outsider"]
+    page, api = Client(), APIClient()
+    page.force_login(outsider)
+    api.force_login(outsider)
+    problems: list[str] = []
+    walked = 0
+    for route in site_routes():
+        url = route.url(world["ids"])
+        for method in _page_methods(route):
+            client = api if route.is_api else page
+            response = _request(client, route, method, url)
+            walked += 1
+            where = f"{method.upper()} {url} ({route.name})"
+            status = response.status_code
+            body = _body(response)
+            leaked = [s for s in world["secrets"] if s in body]
+            if status >= 500:
+                problems.append(f"{where}: {status}")
+            if leaked:
+                problems.append(f"{where}: {status} holds sz's {leaked}")
+            if route.kind is not None and route.name not in GROUP_WIDE:
+                expected = 403 if route.name in PERMISSION_FIRST else 404
+                if status != expected:
+                    problems.append(f"{where}: {status}, expected {expected}")
+            if route.name == "logout":  # it did log the outsider out
+                page.force_login(outsider)
+            if VERBOSE:
+                print(f"{status} {where}")
+    assert walked >= len(site_routes())
+    assert not problems, "\n".join(problems)
+    _the_ids_are_real_objects_of_sz(world, cast)
+
+
+def _the_ids_are_real_objects_of_sz(world: dict[str, Any], cast: dict) -> None:
+    """The control: the same GETs answer 200 to people of sz (the superuser, and the analyst for
+    their own drafts, cs_head for the alert addressed to them), so the outsider's 404s are the scoping, not ids that do not exist."""
+    clients = []
+    for username in ("admin", "analyst", "cs_head"):
+        page, api = Client(), APIClient()
+        page.force_login(cast.get(username) or _admin())
+        api.force_login(cast.get(username) or _admin())
+        clients.append((page, api))
+    missing = []
+    for route in site_routes():
+        if route.kind is None or "get" not in route.methods():
+            continue
+        url = route.url(world["ids"])
+        statuses = [(api if route.is_api else page).get(url).status_code for page, api in clients]
+        if not {200, 302} & set(statuses):  # 302: opening an alert leads to its task
+            missing.append(f"GET {url} ({route.name}): {statuses}")
+    assert not missing, "the world's ids do not reach these routes:\n" + "\n".join(missing)
+
+
+def test_the_anonymous_are_sent_to_the_login_page_or_refused(world):
+    page, api = Client(), APIClient()
+    problems: list[str] = []
+    for route in site_routes():
+        url = route.url(world["ids"])
+        for method in _page_methods(route):
+            response = _request(api if route.is_api else page, route, method, url)
+            where = f"{method.upper()} {url} ({route.name})"
+            status = response.status_code
+            location = response.get("Location", "")
+            if status >= 500:
+                problems.append(f"{where}: {status}")
+            if any(s in _body(response) for s in world["secrets"]):
+                problems.append(f"{where}: holds a secret of sz")
+            if route.name in PUBLIC:
+                continue
+            if route.name in REDIRECTS_FIRST:
+                if (status, location) != (302, REDIRECTS_FIRST[route.name]):
+                    problems.append(f"{where}: {status} {location}")
+                continue
+            if route.is_api:
+                if status not in (401, 403):
+                    problems.append(f"{where}: {status}, expected 401/403")
+            elif status != 302 or not location.startswith(LOGIN):
+                problems.append(f"{where}: {status} {location}, expected a redirect to {LOGIN}")
+    assert not problems, "\n".join(problems)
+    home = page.get("/", follow=True)
+    assert home.redirect_chain[-1][0].startswith(LOGIN + "?next=")
+
+
+PLACEHOLDER = "987654321"
+PLACEHOLDER_IDS = defaultdict(lambda: PLACEHOLDER)
+ODD_IDS = [
+    "99999999999999999999999",
+    "9223372036854775808",
+    "0",
+    "-1",
+    "²",
+    "١٢",
+    "1e3",
+    "0x1f",
+    "%00",
+    "%20",
+]
+
+
+def test_odd_ids_are_never_a_server_error(cast, server_errors):
+    """Every route with an id, with ids no database holds or no number is (too large for a 64-bit
+    column, Unicode digits int() refuses, NUL): a 404 or a 400, never a 500 (for the superuser,
+    who passes every permission check, and the analyst, who owns drafts)."""
+    clients = []
+    for username in ("admin", "analyst"):
+        page, api = Client(raise_request_exception=False), APIClient(raise_request_exception=False)
+        user = cast.get(username) or _admin()
+        page.force_login(user)
+        api.force_login(user)
+        clients.append((page, api))
+    problems: list[str] = []
+    errors = server_errors
+    for route in site_routes():
+        if route.kind is None:
+            continue
+        for odd in ODD_IDS:
+            url = route.url(PLACEHOLDER_IDS).replace(PLACEHOLDER, quote(odd, safe="%"))
+            for page, api in clients:
+                for method in _page_methods(route):
+                    response = _request(api if route.is_api else page, route, method, url)
+                    if response.status_code >= 500:
+                        problems.append(
+                            f"{method.upper()} {url} ({route.name}): {response.status_code} {errors[-1:]}"
+                        )
+    assert not problems, "\n".join(problems)
+
+
+def test_the_public_routes_are_the_login_page_the_language_switch_and_the_token():
+    names = {r.name for r in site_routes()}
+    assert set(PUBLIC) <= names and set(REDIRECTS_FIRST) <= names
+    assert set(GROUP_WIDE) <= names and set(PERMISSION_FIRST) <= names  # no stale exceptions
+
+
+def test_the_admin_is_for_staff_only(cast):
+    """The admin's own pages are not walked; its index and every model's list send the anonymous
+    and signed-in non-staff to the admin's login page."""
+    urls = [reverse("admin:index")] + [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    ]
+    agent = Client()
+    agent.force_login(cast["agent"])
+    for client in (Client(), agent):
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("admin:login")), (url, response["Location"])
+    staff = Client()
+    staff.force_login(cast["admin"] if "admin" in cast else _admin())
+    assert staff.get(reverse("admin:index")).status_code == 200
+
+
+def _admin() -> Any:
+    from webapp.accounts.models import User
+
+    return User.objects.get(username="admin")
