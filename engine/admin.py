@@ -32,6 +32,9 @@ from .sla import replan_missing
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that change only through flows (engine steps, hooks): shown, never added, changed or
+    deleted here. The apps' admins use it too."""
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

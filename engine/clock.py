@@ -67,4 +67,4 @@ def install_spiff_clock() -> None:
     """Make SpiffWorkflow's timer events read the engine clock instead of the system clock."""
     from SpiffWorkflow.bpmn.specs.event_definitions import timer
 
-    timer.datetime = _EngineDatetime  # type: ignore[misc]
+    timer.datetime = _EngineDatetime

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
+
 MAX_ID = 2**63 - 1
 
 
@@ -25,3 +27,11 @@ def parse_id(value: Any) -> int | None:
             return None
         number = int(text)
     return number if 0 < number <= MAX_ID else None
+
+
+def id_or_404(value: Any) -> int:
+    """The id `value` names; Http404 ("no such object") when it can name no row."""
+    number = parse_id(value)
+    if number is None:
+        raise Http404("no such object")
+    return number

@@ -178,7 +178,8 @@ def check_code(name: str, tree: etree._ElementTree) -> list[Problem]:
 
     for el in _elements(tree):
         ns, tag = namespace(el), local(el)
-        if ns == BPMN and tag == "script" and local(el.getparent()) == "scriptTask":
+        parent = el.getparent()  # None for a root element (a file that is only a <script>)
+        if ns == BPMN and tag == "script" and parent is not None and local(parent) == "scriptTask":
             check(el, el.text, "exec", "script")
         elif ns == SPIFF and tag in ("preScript", "postScript"):
             check(el, el.text, "exec", tag)
@@ -229,7 +230,8 @@ def check_tasks(name: str, tree: etree._ElementTree, files: dict[str, bytes]) ->
     problems: list[Problem] = []
     lanes: dict[str, str] = {}
     for ref in tree.iter(f"{{{BPMN}}}flowNodeRef"):
-        lanes[(ref.text or "").strip()] = ref.getparent().get("name", "")
+        lane = ref.getparent()  # None for a root element (a file that is only a <flowNodeRef>)
+        lanes[(ref.text or "").strip()] = lane.get("name", "") if lane is not None else ""
     for el in tree.iter(f"{{{BPMN}}}userTask"):
         own, effective = lanes.get(el.get("id", ""), ""), _effective_lane(el, lanes)
         if not effective:

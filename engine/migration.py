@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
+from forms.text import clean_text
+
 from . import clock
 from .errors import BadRequest, Conflict, NotAllowed
 from .models import ProcessInstance, ProcessVersion, Task
@@ -238,7 +240,7 @@ def _refresh_open_tasks(instance_id: int, workflow: Any) -> None:
         spec = task.task_spec
         extensions = getattr(spec, "extensions", {}) or {}
         props = extensions.get("properties", {}) or {}
-        lane = projection._candidate_group(task, props.get("candidateGroup")) or (spec.lane or "")[:100]
+        lane = projection.candidate_group(task, props.get("candidateGroup")) or (spec.lane or "")[:100]
         Task.objects.filter(instance_id=instance_id, spiff_id=task.id, state=RowState.READY).update(
             element_id=spec.bpmn_id or spec.name, name=(spec.bpmn_name or spec.bpmn_id or spec.name)[:200],
             lane=lane, form_schema=props.get("formJsonSchemaFilename", ""),
@@ -262,7 +264,7 @@ def do_start_migration(
         )
     job = MigrationJob.objects.create(
         company_id=user.company_id, source=source, target=target, instance_ids=ids, total=len(ids),
-        note=note.replace("\x00", "")[:500], created_by=user, created_at=clock.now(),
+        note=clean_text(note, 500, strip=False), created_by=user, created_at=clock.now(),
     )  # fmt: skip
     from .tasks import run_migration
 

@@ -24,6 +24,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
+from forms.masks import mask_text
+
 from .models import ServiceCall, Task, Timer
 from .models.audit import AuditAction
 from .models.runtime import CallState, TimerState
@@ -130,7 +132,7 @@ def _due_at(task: SpiffTask, expression: str | None, now: datetime, company_id: 
         return None
 
 
-def _candidate_group(task: SpiffTask, expression: str | None) -> str:
+def candidate_group(task: SpiffTask, expression: str | None) -> str:
     """The work group a `candidateGroup` expression names (e.g. the contractor a defect was dispatched
     to); "" when there is none or it cannot be evaluated (the lane applies then)."""
     if not expression:
@@ -150,7 +152,7 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
     extensions = getattr(spec, "extensions", {}) or {}
     props = extensions.get("properties", {}) or {}
     element_id = spec.bpmn_id or spec.name
-    lane = _candidate_group(task, props.get("candidateGroup")) or (spec.lane or "")[:100]
+    lane = candidate_group(task, props.get("candidateGroup")) or (spec.lane or "")[:100]
     planned = sla.plan(step.instance.company_id, step.instance.process_key, element_id, task.data, step.now)
     row = {
         "instance": step.instance.pk,
@@ -335,8 +337,6 @@ def apply_instance_fields(step: Step) -> None:
             setattr(instance, name, value[:100])
     title = data.get("title") or data.get("subject") or data.get("description")
     if isinstance(title, str) and title.strip():
-        from webapp.privacy import mask_text
-
         # The title labels the case in every list (inbox, SLA, alerts, API): a phone number or ID
         # typed into the description is masked in it; the data keeps it (revealed on request).
         instance.title = mask_text(title.strip().splitlines()[0])[:200]

@@ -28,7 +28,7 @@ from .models import AuditEvent, Incident, ProcessInstance
 from .models.audit import AuditAction
 from .models.runtime import IncidentKind, InstanceStatus
 from .spiff import SPEC_CACHE, WORKFLOW_CACHE, decode_state, dump_state, encode_state, load_state
-from .sqlbatch import Batch
+from .sqlbatch import Batch, column_field
 
 log = logging.getLogger(__name__)
 
@@ -149,11 +149,12 @@ def lock_instance(instance_id: int, *, skip_locked: bool = False) -> ProcessInst
 
     Plain SQL: this runs once per engine step, and the ORM's query compilation cost more than
     the query itself."""
-    fields = [ProcessInstance._meta.get_field(n.removesuffix("_id")) for n in _LOCK_FIELDS]
+    columns = [column_field(ProcessInstance, n.removesuffix("_id")) for n in _LOCK_FIELDS]
+    fields = [f for _c, f in columns]
     quote = connection.ops.quote_name
     sql = (
         # Identifiers from model metadata, the value bound:
-        f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(ProcessInstance._meta.db_table)} "  # noqa: S608
+        f"SELECT {', '.join(quote(c) for c, _f in columns)} FROM {quote(ProcessInstance._meta.db_table)} "  # noqa: S608
         f"WHERE {quote('id')} = %s"
     )
     if connection.features.has_select_for_update:

@@ -89,13 +89,13 @@ class _Policy(RestrictingNodeTransformer):
         node.body.insert(0, _tick_statement(node))
         return node
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST | Iterable[ast.AST] | None:
         new = super().visit_FunctionDef(node)
         if isinstance(new, ast.FunctionDef):
             new.body.insert(0, _tick_statement(new))
         return new
 
-    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST | Iterable[ast.AST] | None:
         new = super().visit_Lambda(node)
         if isinstance(new, ast.Lambda):
             call = ast.Call(func=ast.Name("_tick_", ast.Load()), args=[new.body], keywords=[])

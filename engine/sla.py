@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import audit, clock
+from . import audit, clock, directory
 from .calendar import CalendarMissing, WorkCalendar, calendar_for, target_minutes
 from .models import Alert, AlertRecipient, SlaPolicy, Task
 from .models.audit import AuditAction
@@ -308,17 +307,18 @@ def recipients_for(task: Task, level: int) -> list[Any]:
     """Who hears of an event (it depends on the company, lane, holder and level only): 0 the holder (or the lane), 1 the lane's department heads,
     2 the customer-service center heads, 3 the company heads; the level below when nobody holds
     a role (so an alert is never sent to nobody)."""
-    from webapp.accounts.models import User
-
-    users = User.objects.filter(company_id=task.company_id, is_active=True)
+    people = directory.get().active_people
     for current in range(level, -1, -1):
         if current == 0:
-            found = [task.assignee] if task.assignee_id else list(users.filter(work_groups__name=task.lane))
+            found = (
+                [task.assignee]
+                if task.assignee is not None
+                else people(task.company_id, work_group=task.lane)
+            )
         elif current == 1:
-            found = list(users.filter(work_groups__name=task.lane, groups__name=LEVEL_ROLES[1]))
+            found = people(task.company_id, work_group=task.lane, role=LEVEL_ROLES[1])
         else:
-            role = Group.objects.filter(name=LEVEL_ROLES[current]).first()
-            found = list(users.filter(groups=role)) if role else []
+            found = people(task.company_id, role=LEVEL_ROLES[current])
         if found:
             return sorted({u.pk: u for u in found}.values(), key=lambda u: u.pk)
     return []
@@ -351,7 +351,7 @@ def _notify(notifications: list[tuple[Alert, list[Any]]]) -> None:
             if not getattr(user, "mobile", ""):
                 continue
             context = CallContext(idempotency_key=f"sla:{alert.pk}:{user.pk}", company_id=alert.company_id,
-                                  instance_id=alert.task.instance_id if alert.task_id else None)  # fmt: skip
+                                  instance_id=alert.task.instance_id if alert.task is not None else None)  # fmt: skip
             params = {
                 "to": user.mobile,
                 "template": "SLA_ALERT",
@@ -369,8 +369,6 @@ def _calendar_key(company_id: int, year: int) -> str:
 
 def report_calendar_missing(company_id: int, exc: CalendarMissing, *, ahead: bool = False) -> None:
     """Tell the company's administrators, once per missing year."""
-    from webapp.accounts.models import User
-
     if ahead:
         log.warning("working calendar lacks next year: %s", exc)
     else:
@@ -381,7 +379,7 @@ def report_calendar_missing(company_id: int, exc: CalendarMissing, *, ahead: boo
                 company_id=company_id, kind=AlertKind.CALENDAR, level=3, key=_calendar_key(company_id, exc.year),
                 message=str(exc)[:500], created_at=clock.now(),
             )  # fmt: skip
-            admins = User.objects.filter(company_id=company_id, is_active=True, is_staff=True)
+            admins = directory.get().active_people(company_id, staff=True)
             AlertRecipient.objects.bulk_create(AlertRecipient(alert=alert, user=u) for u in admins)
     except IntegrityError:
         pass  # reported before
@@ -419,8 +417,10 @@ def pause(task: Task, now: datetime) -> None:
 def resume(task: Task, now: datetime) -> float:
     """Restart the clock; the paused time extends the deadlines. Returns the paused minutes, counted
     the way the resolution target is (call inside the action's transaction)."""
-    policy = task.sla_policy
-    wall = (now - task.paused_at).total_seconds() / 60
+    policy, paused_at = task.sla_policy, task.paused_at
+    if paused_at is None:
+        raise ValueError(f"task {task.pk} is not paused")
+    wall = (now - paused_at).total_seconds() / 60
     fields: dict[str, Any] = {
         "paused_at": None,
         "pause_reason": "",
@@ -430,7 +430,7 @@ def resume(task: Task, now: datetime) -> float:
     try:
         if policy is not None and TimeMode.BUSINESS in (policy.mode, policy.response_mode):
             calendar = calendar_for(policy.company_id)
-            business = calendar.between(task.paused_at, now) if calendar is not None else wall
+            business = calendar.between(paused_at, now) if calendar is not None else wall
         fields["paused_minutes"] = task.paused_minutes + business
         if policy is not None:
             paused = Paused(fields["paused_minutes"], fields["paused_wall_minutes"])
@@ -474,6 +474,8 @@ def replan_missing(company_id: int) -> int:
                 .first()
             )
             if task is None or task.state != TaskState.READY or CALENDAR_FLAG not in (task.flags or []):
+                continue
+            if task.sla_policy is None:  # removed since the candidates were read
                 continue
             if task.paused_at is not None:
                 fields: dict[str, Any] = {}  # the deadlines are set again on resume

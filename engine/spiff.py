@@ -76,9 +76,7 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(  # type: ignore[override]
-        self, dct: dict[str, Any], specs: Specs | None = None, **kwargs: Any
-    ) -> BpmnWorkflow:
+    def from_dict(self, dct: dict[str, Any], specs: Specs | None = None, **kwargs: Any) -> BpmnWorkflow:
         if specs is None:
             raise ValueError("state-only workflows are restored with the specs of their version")
         workflow = self.target_class(specs.top, specs.subprocesses, deserializing=True)
@@ -149,6 +147,10 @@ class _SpecCache:
             with self._lock:
                 self._items[version_id] = specs
         return specs
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 SPEC_CACHE = _SpecCache()

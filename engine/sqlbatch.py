@@ -15,11 +15,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
-def _column(model: type[Model], name: str) -> tuple[str, Any]:
+def column_field(model: type[Model], name: str) -> tuple[str, Field[Any, Any]]:
+    """The column and field behind a model field name (a reverse relation or a field without a
+    column of its own is a programming error)."""
     field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} has no column of its own")
     return field.column, field
 
 
@@ -38,7 +42,7 @@ class Batch:
         if not rows:
             return
         names = list(rows[0])
-        columns = [_column(model, n) for n in names]
+        columns = [column_field(model, n) for n in names]
         quote = connection.ops.quote_name
         placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
         params: list[Any] = []
@@ -57,12 +61,12 @@ class Batch:
         quote = connection.ops.quote_name
         sets, params = [], []
         for name, value in values.items():
-            column, field = _column(model, name)
+            column, field = column_field(model, name)
             sets.append(f"{quote(column)} = %s")
             params.append(self._prep(field, value))
         conditions = []
         for name, value in where.items():
-            column, field = _column(model, name)
+            column, field = column_field(model, name)
             if isinstance(value, (list, set, tuple, frozenset)):
                 items = list(value)
                 conditions.append(f"{quote(column)} IN ({', '.join(['%s'] * len(items))})")

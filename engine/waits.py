@@ -62,9 +62,9 @@ def waits(company_id: int, version: ProcessVersion, now: datetime) -> dict[str, 
     timers = Timer.objects.filter(
         instance__company_id=company_id, instance__version=version, state=TimerState.PENDING
     )
-    for row in timers.values("element_id").annotate(n=Count("id"), first=Min("due_at")):
-        item = slot(row["element_id"], "timer")
-        item.waiting, item.next_due = row["n"], row["first"].isoformat()
+    for due in timers.values("element_id").annotate(n=Count("id"), first=Min("due_at")):
+        item = slot(due["element_id"], "timer")
+        item.waiting, item.next_due = due["n"], due["first"].isoformat()
     calls = ServiceCall.objects.filter(
         company_id=company_id, instance__version=version, state=CallState.PENDING
     )
@@ -75,10 +75,10 @@ def waits(company_id: int, version: ProcessVersion, now: datetime) -> dict[str, 
     incidents = Incident.objects.filter(
         company_id=company_id, instance__version=version, resolved_at__isnull=True
     )
-    for row in (
+    for stuck in (
         incidents.exclude(element_id="").values("element_id").annotate(n=Count("instance", distinct=True))
     ):
-        slot(row["element_id"], "incident").waiting = row["n"]
+        slot(stuck["element_id"], "incident").waiting = stuck["n"]
     for element_id, count in _event_waits(company_id, version).items():
         slot(element_id, "event").waiting = count
     return found

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -179,7 +179,7 @@ def _number_attrs(node: Schema, kind: str) -> dict[str, Any]:
     }
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -318,7 +318,7 @@ class _Renderer:
         if kind in ("integer", "number"):
             attrs.update({"type": "number", **_number_attrs(node, kind)})
         else:
-            fmt = node.get("format")
+            fmt = node.get("format", "")
             input_type = ui_option(field.ui, "inputType")  # rjsf's ui:options.inputType
             attrs["type"] = (
                 _WIDGET_INPUT_TYPES.get(widget)
@@ -489,7 +489,7 @@ class _Renderer:
         if kind in ("integer", "number"):
             attrs.update({"type": "number", **_number_attrs(items, kind)})
         else:
-            attrs["type"] = _FORMAT_INPUT_TYPES.get(items.get("format"), "text")
+            attrs["type"] = _FORMAT_INPUT_TYPES.get(items.get("format", ""), "text")
         attrs.update({"id": field.html_id, "value": _text_value(items, value), "aria-label": field.label})
         return format_html("<input{}>{}", flatatt(attrs), _feedback(field))
 

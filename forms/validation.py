@@ -180,7 +180,9 @@ def _format_message(error: ValidationError) -> str:
         "time": _("Enter a valid time."),
         "uri": _("Enter a valid URL."),
     }
-    return messages.get(error.validator_value, _("Enter a valid value."))
+    fmt = error.validator_value  # the format's name ("format" is the failed keyword)
+    fallback = _("Enter a valid value.")
+    return messages.get(fmt, fallback) if isinstance(fmt, str) else fallback
 
 
 def _type_message(expected: Any) -> str:

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -22,7 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.api.views import ERROR
-from webapp.pages.errors import engine_errors
+from webapp.common.errors import engine_errors
+from webapp.common.params import back
 
 from . import privacy
 
@@ -54,15 +54,6 @@ def reveal_api(request: Request) -> Response:
     return response
 
 
-def _back(request: HttpRequest) -> str:
-    target = str(request.POST.get("next", ""))
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 @require_POST
 @login_required
 @never_cache
@@ -71,7 +62,7 @@ def reveal_page(request: HttpRequest) -> HttpResponse:
     """The "显示" button without JavaScript: the value on a page of its own."""
     kind, pk, field = (request.POST.get(name, "") for name in ("kind", "id", "field"))
     value = privacy.do_reveal(request.user, kind, pk, field)
-    context: dict[str, Any] = {"value": value, "field": field, "back": _back(request)}
+    context: dict[str, Any] = {"value": value, "field": field, "back": back(request)}
     return render(request, "privacy/revealed.html", context)
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "webapp.designer",
     "webapp.audit",
     "webapp.pages",
+    "webapp.common",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .. import clock
+from .. import clock, directory
 from ..models import NotificationTemplate, OutboxMessage
 from ..models.notify import Channel
 from .base import Adapter, CallContext, Operation, Param, PermanentError
@@ -80,13 +80,22 @@ _TEMPLATE_TTL_S = 30.0
 _templates: dict[str, tuple[float, NotificationTemplate]] = {}
 
 
+def forget_templates(template_id: str | None = None) -> None:
+    """Drop cached templates (after an edit in this process; others refresh within 30 s)."""
+    if template_id is None:
+        _templates.clear()
+    else:
+        _templates.pop(template_id, None)
+
+
 @receiver([post_save, post_delete], sender=NotificationTemplate)
 def _forget_template(sender: Any, instance: NotificationTemplate, **kwargs: Any) -> None:
-    _templates.pop(instance.template_id, None)
+    forget_templates(instance.template_id)
 
 
 def _template(template_id: str, channel: str) -> NotificationTemplate:
     """The active template, cached for a few seconds (edits in other processes show within 30 s)."""
+    template: NotificationTemplate | None
     cached = _templates.get(template_id)
     if cached is not None and time.monotonic() - cached[0] < _TEMPLATE_TTL_S:
         template = cached[1]
@@ -120,15 +129,12 @@ def _mobile(value: str) -> str:
 
 def _mail_recipients(to: str, company_id: int) -> list[str]:
     if to.startswith("group:"):
-        from webapp.accounts.models import WorkGroup
-
-        group = WorkGroup.objects.filter(company_id=company_id, name=to.removeprefix("group:")).first()
-        if group is None:
-            raise PermanentError(f"no work group {to.removeprefix('group:')!r} in this company")
-        addresses = [group.email] if group.email else []
-        addresses += [e for e in group.members.filter(is_active=True).values_list("email", flat=True) if e]
+        name = to.removeprefix("group:")
+        addresses = directory.get().work_group_mailboxes(company_id, name)
+        if addresses is None:
+            raise PermanentError(f"no work group {name!r} in this company")
         if not addresses:
-            raise PermanentError(f"work group {group.name!r} has no mailbox and no member with an e-mail")
+            raise PermanentError(f"work group {name!r} has no mailbox and no member with an e-mail")
         return sorted(set(addresses))
     if not _EMAIL.match(to):
         raise PermanentError(f"not an e-mail address: {to!r}")

@@ -3,6 +3,8 @@ UPDATE is refused except the sealer's single write of the chain columns (chain_p
 on an event that has none yet (engine.auditchain). SQLite keeps the model's guard."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 COLUMNS = ["at", "company_id", "actor_id", "actor_name", "action", "instance_id", "task_id", "process_key",
            "element_id", "details"]  # fmt: skip
@@ -28,12 +30,12 @@ DROP FUNCTION IF EXISTS engine_audit_append_only();
 """
 
 
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE)
 
 
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP)
 

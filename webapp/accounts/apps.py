@@ -7,4 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "组织与人员 Organisation"
 
     def ready(self) -> None:
+        # The engine reaches people, companies and work groups through engine.directory.
+        from engine import directory
+
         from . import ldap  # noqa: F401  (connects the directory-login signal handler)
+        from .directory import AccountsDirectory
+
+        directory.register(AccountsDirectory())

@@ -147,7 +147,7 @@ def sync_user(user: User, attrs: Mapping[str, list[str]] | None, group_dns: Iter
         current = set(user.work_groups.filter(name__in=governed).values_list("name", flat=True))
         user.work_groups.remove(*(work_groups[n] for n in current - given if n in work_groups))
         user.work_groups.add(*(work_groups[n] for n in given - current if n in work_groups))
-        user._group_names = None  # User.group_names() caches
+        user.forget_group_names()
     elif governed and given:
         logger.warning("directory user %s has no company: work groups not set", user.username)
 

@@ -99,3 +99,7 @@ class User(AbstractUser):
             cached = sorted(self.work_groups.values_list("name", flat=True))
             self._group_names = cached
         return cached
+
+    def forget_group_names(self) -> None:
+        """Drop what group_names() cached: call after changing the user's work groups."""
+        self._group_names = None

@@ -18,6 +18,7 @@ from engine import audit
 from engine.errors import FormInvalid, NotAllowed
 from engine.models import FlowStartRule
 from engine.models.audit import AuditAction
+from forms.text import clean_text
 
 MANAGE_ROLES = "accounts.manage_roles"
 MANAGE_PEOPLE = "accounts.manage_people"
@@ -72,7 +73,7 @@ def do_save_role(user: Any, role: Group | None, name: str, codes: set[str], flow
     """Create or change a role: its name, its permissions (from PERMISSIONS) and the flows it may
     start (FlowStartRule roles). Audited."""
     check_manage_roles(user)
-    name = (name or "").replace("\x00", "").strip()[:150]
+    name = clean_text(name, 150)
     known = {g.code for g in PERMISSIONS}
     errors = {}
     if not name:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from engine.errors import FormInvalid
 from engine.ids import parse_id
 from engine.models import FlowStartRule
-from webapp.pages.errors import engine_errors
+from webapp.common.errors import engine_errors
 
 from . import roles
 from .models import User, WorkGroup

@@ -18,11 +18,11 @@ from rest_framework.response import Response
 
 from engine import access, clock
 from engine.calendar import CalendarMissing, calendar_for, deadline
+from engine.ids import id_or_404
 from engine.models import Alert, AlertRecipient, Task
 from engine.models.runtime import TaskState
 from engine.models.sla import AlertKind
-
-from .views import _flag, _pk, param
+from webapp.common.params import flag, param
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -53,7 +53,7 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Alert.objects.none()
         deliveries = AlertRecipient.objects.filter(user=self.request.user)
-        if _flag(self.request.query_params, "unread"):
+        if flag(self.request.query_params, "unread"):
             deliveries = deliveries.filter(read_at__isnull=True)
         alerts = (
             Alert.objects.filter(deliveries__in=deliveries)
@@ -73,9 +73,12 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
         updated = AlertRecipient.objects.filter(
-            user=request.user, alert_id=_pk(pk), read_at__isnull=True
+            user=request.user, alert_id=id_or_404(pk), read_at__isnull=True
         ).update(read_at=clock.now())
-        if not updated and not AlertRecipient.objects.filter(user=request.user, alert_id=_pk(pk)).exists():
+        if (
+            not updated
+            and not AlertRecipient.objects.filter(user=request.user, alert_id=id_or_404(pk)).exists()
+        ):
             from django.http import Http404
 
             raise Http404("no such alert")
@@ -135,7 +138,7 @@ def sla_summary(request: Request) -> Response:
                 window = window.filter(due_at__lt=now + timedelta(hours=high))
         remaining.append({"bucket": name, "count": window.count()})
     try:
-        weeks = max(1, min(int(param(request, "weeks", "8")), 52))
+        weeks = max(1, min(int(param(request.query_params, "weeks", limit=None, default="8")), 52))
     except ValueError:
         raise ValidationError({"weeks": ["a whole number from 1 to 52"]}) from None
     since = now - timedelta(weeks=weeks)
@@ -175,19 +178,23 @@ def sla_summary(request: Request) -> Response:
 def deadline_view(request: Request) -> Response:
     """The deadline `target` after `start` on my company's working calendar (or in calendar time)."""
     try:
-        start = parse_datetime(param(request, "start")) if param(request, "start") else None
+        start = (
+            parse_datetime(param(request.query_params, "start", limit=None))
+            if param(request.query_params, "start", limit=None)
+            else None
+        )
     except ValueError:  # well formed but no date, e.g. month 13
         start = None
     if start is None or start.tzinfo is None:
         raise ValidationError({"start": ["ISO 8601 date-time with a time zone"]})
-    mode = param(request, "mode", "business")
+    mode = param(request.query_params, "mode", limit=None, default="business")
     if mode not in ("business", "calendar"):
         raise ValidationError({"mode": ["business or calendar"]})
     calendar = calendar_for(request.user.company_id) if mode == "business" else None
     if mode == "business" and calendar is None:
         raise ValidationError({"mode": ["your company has no working calendar"]})
     try:
-        due = deadline(start, param(request, "target"), calendar)
+        due = deadline(start, param(request.query_params, "target", limit=None), calendar)
     except CalendarMissing as exc:
         raise ValidationError({"start": [str(exc)]}) from exc
     except ValueError as exc:

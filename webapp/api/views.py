@@ -19,10 +19,12 @@ from rest_framework.response import Response
 
 from engine import access, actions, clock, deploy, inspect
 from engine.audit import actor_name
-from engine.ids import parse_id
+from engine.ids import id_or_404
 from engine.models import ProcessVersion
 from engine.models.runtime import TaskState
 from webapp import privacy
+from webapp.common import actions as completing
+from webapp.common.params import flag, param
 
 from . import serializers as s
 
@@ -44,11 +46,6 @@ ERROR = inline_serializer(
 )
 
 
-def param(request: Request, name: str, default: str = "") -> str:
-    """A query parameter as clean text (NUL bytes, which PostgreSQL text refuses, removed)."""
-    return str(request.query_params.get(name, default)).replace("\x00", "").strip()
-
-
 def parse(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -63,7 +60,7 @@ class ProcessDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[ProcessVersion]:
         versions = ProcessVersion.objects.defer("spec_json").select_related("deployed_by")
-        key = param(self.request, "key")
+        key = param(self.request.query_params, "key", limit=None)
         return versions.filter(key=key) if key else versions
 
     @extend_schema(
@@ -108,12 +105,14 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         instances = access.visible_instances(self.request.user).select_related("version", "started_by")
-        if param(self.request, "status"):
-            instances = instances.filter(status=param(self.request, "status"))
-        if param(self.request, "process_key"):
-            instances = instances.filter(process_key=param(self.request, "process_key"))
-        if param(self.request, "q"):
-            q = param(self.request, "q")
+        if param(self.request.query_params, "status", limit=None):
+            instances = instances.filter(status=param(self.request.query_params, "status", limit=None))
+        if param(self.request.query_params, "process_key", limit=None):
+            instances = instances.filter(
+                process_key=param(self.request.query_params, "process_key", limit=None)
+            )
+        if param(self.request.query_params, "q", limit=None):
+            q = param(self.request.query_params, "q", limit=None)
             instances = instances.filter(
                 Q(business_key__icontains=q) | Q(customer_name__icontains=q) | Q(room__icontains=q)
                 | Q(title__icontains=q)
@@ -121,7 +120,7 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return instances.defer("state").order_by("-started_at", "-id")
 
     def get_object(self) -> Any:
-        return access.access_instance(self.request.user, _pk(self.kwargs["pk"]))
+        return access.access_instance(self.request.user, id_or_404(self.kwargs["pk"]))
 
     @extend_schema(request=s.StartSerializer, responses={201: s.InstanceSerializer, 400: ERROR})
     def create(self, request: Request) -> Response:
@@ -199,15 +198,6 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(s.AuditEventSerializer(page, many=True, context=context).data)
 
 
-def _pk(value: Any) -> int:
-    number = parse_id(value)  # "²" or a number beyond 64 bits names no row (else a 500)
-    if number is None:
-        from django.http import Http404
-
-        raise Http404("no such object")
-    return number
-
-
 TASK_ORDERINGS = {
     "due": [F("due_at").asc(nulls_last=True), "created_at"],
     "-due": [F("due_at").desc(nulls_last=True), "-created_at"],
@@ -244,25 +234,25 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         tasks = access.visible_tasks(user).select_related("instance", "assignee", "completed_by")
         params = self.request.query_params
-        state = param(self.request, "state", TaskState.READY)
+        state = param(self.request.query_params, "state", limit=None, default=TaskState.READY)
         if state != "all":
             if state not in TaskState.values:
                 raise ValidationError({"state": [f"one of {', '.join(TaskState.values)} or all"]})
             tasks = tasks.filter(state=state)
-        mine, claimable = _flag(params, "mine"), _flag(params, "claimable")
+        mine, claimable = flag(params, "mine"), flag(params, "claimable")
         if mine and claimable:
             tasks = tasks.filter(Q(assignee=user) | Q(assignee__isnull=True, lane__in=user.group_names()))
         elif mine:
             tasks = tasks.filter(assignee=user)
         elif claimable:
             tasks = tasks.filter(assignee__isnull=True, lane__in=user.group_names())
-        if param(self.request, "process_key"):
-            tasks = tasks.filter(process_key=param(self.request, "process_key"))
-        if param(self.request, "name"):
-            tasks = tasks.filter(name=param(self.request, "name"))
-        if param(self.request, "due_before"):
+        if param(self.request.query_params, "process_key", limit=None):
+            tasks = tasks.filter(process_key=param(self.request.query_params, "process_key", limit=None))
+        if param(self.request.query_params, "name", limit=None):
+            tasks = tasks.filter(name=param(self.request.query_params, "name", limit=None))
+        if param(self.request.query_params, "due_before", limit=None):
             try:
-                due = parse_datetime(param(self.request, "due_before"))
+                due = parse_datetime(param(self.request.query_params, "due_before", limit=None))
                 if due is not None and due.tzinfo is not None:
                     due = due.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59 (e.g. -21:10)
             except (ValueError, OverflowError):
@@ -272,20 +262,20 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
                     {"due_before": ["ISO 8601 date-time with a time zone, e.g. 2026-11-30T18:00:00+08:00"]}
                 )
             tasks = tasks.filter(due_at__lt=due)
-        if param(self.request, "q"):
-            q = param(self.request, "q")
+        if param(self.request.query_params, "q", limit=None):
+            q = param(self.request.query_params, "q", limit=None)
             tasks = tasks.filter(
                 Q(instance__customer_name__icontains=q) | Q(instance__room__icontains=q)
                 | Q(instance__business_key__icontains=q) | Q(instance__title__icontains=q)
             )  # fmt: skip
-        ordering = param(self.request, "ordering", "due")
+        ordering = param(self.request.query_params, "ordering", limit=None, default="due")
         if ordering not in TASK_ORDERINGS:
             raise ValidationError({"ordering": [f"one of {', '.join(TASK_ORDERINGS)}"]})
         return tasks.defer("instance__state").order_by(*TASK_ORDERINGS[ordering])
 
     @extend_schema(parameters=[REVEAL], responses=s.TaskDetailSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        task = access.access_task(request.user, _pk(pk))
+        task = access.access_task(request.user, id_or_404(pk))
         reveal = privacy.wants_reveal(request)
         context = {**self.get_serializer_context(), "reveal": reveal}
         body = s.TaskDetailSerializer(task, context=context).data
@@ -297,13 +287,15 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: s.TaskSerializer, 409: ERROR, 403: ERROR})
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str | None = None) -> Response:
-        task = actions.do_claim_task(request.user, access.access_task(request.user, _pk(pk), for_write=True))
+        task = actions.do_claim_task(
+            request.user, access.access_task(request.user, id_or_404(pk), for_write=True)
+        )
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses={200: s.TaskSerializer, 409: ERROR, 403: ERROR})
     @action(detail=True, methods=["post"])
     def unclaim(self, request: Request, pk: str | None = None) -> Response:
-        task = actions.do_unclaim_task(request.user, access.access_task(request.user, _pk(pk)))
+        task = actions.do_unclaim_task(request.user, access.access_task(request.user, id_or_404(pk)))
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
 
     @extend_schema(
@@ -313,32 +305,26 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def pause(self, request: Request, pk: str | None = None) -> Response:
         """Waiting for the customer: stop the SLA clock (the holder, with a reason)."""
         body = parse(s.PauseSerializer, request)
-        task = actions.do_pause_task(request.user, access.access_task(request.user, _pk(pk)), body["reason"])
+        task = actions.do_pause_task(
+            request.user, access.access_task(request.user, id_or_404(pk)), body["reason"]
+        )
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses={200: s.TaskSerializer, 403: ERROR, 409: ERROR})
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str | None = None) -> Response:
         """Restart the SLA clock; paused time extends the deadlines."""
-        task = actions.do_resume_task(request.user, access.access_task(request.user, _pk(pk)))
+        task = actions.do_resume_task(request.user, access.access_task(request.user, id_or_404(pk)))
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
 
     @extend_schema(request=s.CompleteSerializer, responses={200: s.TaskSerializer, 400: ERROR, 409: ERROR})
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         body = parse(s.CompleteSerializer, request)
-        task = access.access_task(request.user, _pk(pk), for_write=True)
-        data = body.get("data", {})
-        if isinstance(data, dict) and privacy.may_hold_masks(data):
-            # a client echoing the masked data it read: a mask means "unchanged", never stars
-            stored = inspect.task_data(task.instance, task.spiff_id)
-            data = privacy.keep_stored(data, stored, privacy.version_fields(task.instance.version))
-        task = actions.do_complete_task(request.user, task, data)
+        task = access.access_task(request.user, id_or_404(pk), for_write=True)
+        # a client echoing the masked data it read: a mask means "unchanged", never stars
+        task = completing.do_complete_task(request.user, task, body.get("data", {}))
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
-
-
-def _flag(params: Any, name: str) -> bool:
-    return str(params.get(name, "")).lower() in ("1", "true", "yes", "on")
 
 
 class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -350,18 +336,18 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         from engine.models import Incident
 
         incidents = Incident.objects.filter(instance__in=access.visible_instances(self.request.user))
-        if _flag(self.request.query_params, "open"):
+        if flag(self.request.query_params, "open"):
             incidents = incidents.filter(resolved_at__isnull=True)
         return incidents.select_related("instance", "resolved_by").order_by("-created_at")
 
     def get_object(self) -> Any:
-        return access.access_incident(self.request.user, _pk(self.kwargs["pk"]))
+        return access.access_incident(self.request.user, id_or_404(self.kwargs["pk"]))
 
     @extend_schema(request=s.RetrySerializer, responses={200: s.IncidentSerializer, 403: ERROR, 409: ERROR})
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
         body = parse(s.RetrySerializer, request)
-        incident = access.access_incident(request.user, _pk(pk), for_write=True)
+        incident = access.access_incident(request.user, id_or_404(pk), for_write=True)
         incident = actions.do_retry_incident(request.user, incident, body.get("data"))
         return Response(s.IncidentSerializer(incident).data)
 

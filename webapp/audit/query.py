@@ -14,12 +14,9 @@ from django.utils.translation import gettext as _
 from engine.ids import parse_id
 from engine.models import AuditEvent
 from engine.models.audit import AuditAction
+from webapp.common.params import param
 
 REVIEW = "engine.review_audit"
-
-
-def _text(params: Any, name: str, limit: int = 100) -> str:
-    return str(params.get(name, "") or "").replace("\x00", "").strip()[:limit]
 
 
 def _day(value: str) -> date | None:
@@ -46,7 +43,7 @@ class AuditQuery:
     def parse(cls, params: Any) -> AuditQuery:
         query = cls()
         for name in ("date_from", "date_to"):
-            text = _text(params, name)
+            text = param(params, name)
             if text:
                 day = _day(text)
                 if day is None:
@@ -55,21 +52,21 @@ class AuditQuery:
                     )
                 setattr(query, name, day)
         for name in ("actor", "instance"):
-            text = _text(params, name)
+            text = param(params, name)
             if text:
                 if parse_id(text) is not None:
                     setattr(query, name, parse_id(text))
                 else:
                     query.warnings.append(_("“%(value)s” is not a number; ignored.") % {"value": text})
-        action = _text(params, "action")
+        action = param(params, "action")
         if action in AuditAction.values:
             query.action = action
         elif action:
             query.warnings.append(_("“%(value)s” is not an action; ignored.") % {"value": action})
-        query.process = _text(params, "process")
-        query.business_key = _text(params, "business_key")
-        query.customer = _text(params, "customer")
-        query.room = _text(params, "room")
+        query.process = param(params, "process")
+        query.business_key = param(params, "business_key")
+        query.customer = param(params, "customer")
+        query.room = param(params, "room")
         return query
 
     def params(self) -> dict[str, str]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from engine.models import AuditEvent, ProcessVersion
 from webapp import privacy
-from webapp.pages import display
+from webapp.common import display
 
 
 @dataclass
@@ -62,7 +62,7 @@ def row(event: AuditEvent, labels: Labels, *, reveal: bool = False) -> Row:
         element, note = event.element_id, ""
         if event.action == "reveal":
             note = display.reveal_note(details)
-        items = [(str(k), display._compact(v)) for k, v in details.items()] if not note else []
+        items = [(str(k), display.compact(v)) for k, v in details.items()] if not note else []
     changes = []
     changed = details.get("changed")
     if isinstance(changed, dict):

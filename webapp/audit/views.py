@@ -15,7 +15,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,7 +27,8 @@ from engine.errors import NotAllowed
 from engine.models import ProcessInstance
 from engine.models.audit import AuditAction
 from webapp import privacy
-from webapp.pages.errors import engine_errors
+from webapp.common.errors import engine_errors
+from webapp.common.filters import Field, FilterBar, Link
 
 from . import reports
 from .query import REVIEW, AuditQuery
@@ -56,9 +59,35 @@ def search(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = Labels()
     return render(request, "audit/search.html", {
-        "query": query, "page": page, "rows": [row(e, labels) for e in page.object_list], "people": _people(request.user),
-        "actions": AuditAction.choices, "params": query.params(),
+        "query": query, "page": page, "rows": [row(e, labels) for e in page.object_list],
+        "filter_bar": _search_filters(query, _people(request.user)),
     })  # fmt: skip
+
+
+def _search_filters(query: AuditQuery, people: Any) -> FilterBar:
+    """The search's filters; the export links export what they select."""
+    actors = [(person.pk, str(person)) for person in people]
+    selected = urlencode(query.params())
+    return FilterBar(
+        id="audit-filters",
+        actions_width="col-12 col-md-4",
+        submit=_("Search"),
+        reset=reverse("audit:search"),
+        fields=[
+            Field("date", "date_from", _("From"), query.date_from, id="f-from"),
+            Field("date", "date_to", _("To"), query.date_to, id="f-to"),
+            Field("select", "actor", _("Actor"), query.actor, actors, blank=_("Anyone")),
+            Field("select", "action", _("Action"), query.action, AuditAction.choices, blank=_("Any")),
+            Field("text", "process", _("Flow"), query.process, placeholder="complaint"),
+            Field("text", "business_key", _("Business key"), query.business_key, id="f-key"),
+            Field("text", "customer", _("Customer"), query.customer),
+            Field("text", "room", _("Room"), query.room),
+        ],
+        links=[
+            Link(_("Export .xlsx"), f"{reverse('audit:export', args=['xlsx'])}?{selected}", id="export-xlsx"),
+            Link("CSV", f"{reverse('audit:export', args=['csv'])}?{selected}", id="export-csv"),
+        ],
+    )
 
 
 @require_GET

@@ -24,6 +24,7 @@ from engine.models import MigrationJob, ProcessVersion, SlaPolicy
 from engine.models.runtime import InstanceStatus
 from engine.sandbox import check_code
 from forms import check_schema, render_form
+from forms.text import clean_text
 
 from . import drafts
 from .models import Draft
@@ -141,7 +142,9 @@ def check_script(request: Request) -> Response:
         errors["mode"] = ["exec (a script) or eval (an expression)"]
     if errors:
         raise FormInvalid(errors)
-    problems = [{"line": p.line, "message": p.message} for p in check_code(code.replace("\x00", ""), mode)]
+    problems = [
+        {"line": p.line, "message": p.message} for p in check_code(clean_text(code, strip=False), mode)
+    ]
     return Response({"ok": not problems, "problems": problems})
 
 
@@ -345,7 +348,7 @@ def where_work_waits(request: Request) -> Response:
     if not (user.has_perm(access.DEPLOY) or user.has_perm(access.VIEW_ALL)):
         raise NotAllowed("for analysts and those who see all instances")
     version = _version(request.query_params.get("version"), "version")
-    element = str(request.query_params.get("element", "") or "").replace("\x00", "")[:200]
+    element = clean_text(request.query_params.get("element", "") or "", 200, strip=False)
     if element:
         rows = waits.instances_at(user.company_id, version, element)[:500]
         return Response({"version": version.pk, "element": element, "instances": [

@@ -19,6 +19,7 @@ from engine import access, clock
 from engine.deploy import check_flow, do_deploy_flow
 from engine.errors import BadRequest, Conflict, DeployError, FormInvalid
 from engine.models import ProcessVersion
+from forms.text import clean_text
 
 from .models import Draft
 
@@ -124,7 +125,7 @@ def do_deploy_draft(user: Any, draft: Draft, note: str) -> tuple[ProcessVersion,
     """Deploy the draft as a new version (DeployError with every problem when it does not lint
     clean); identical content is not deployed twice."""
     access.require_deploy(user)
-    note = (note or "").replace("\x00", "").strip()
+    note = clean_text(note)
     if not note:
         raise FormInvalid({"note": [_("Say what changed in this version.")]})
     with transaction.atomic():

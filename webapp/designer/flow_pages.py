@@ -24,7 +24,8 @@ from engine.errors import BadRequest, Conflict, NotAllowed
 from engine.ids import parse_id
 from engine.models import MigrationJob, ProcessVersion
 from engine.models.runtime import InstanceStatus
-from webapp.pages.errors import engine_errors, message
+from forms.text import clean_text
+from webapp.common.errors import engine_errors, message
 
 UNFINISHED = [InstanceStatus.RUNNING, InstanceStatus.INCIDENT]
 
@@ -129,7 +130,7 @@ def flow_migrate(request: HttpRequest, key: str) -> HttpResponse:
         rows, params.get("source"), next((r for r in rows if r.running and r.pk != rows[0].pk), rows[-1])
     )
     assert source is not None and target is not None
-    element = str(params.get("element", "") or "").replace("\x00", "")[:200]
+    element = clean_text(params.get("element", "") or "", 200, strip=False)
     context: dict[str, Any] = {"key": key, "versions": rows, "source": source, "target": target, "element": element,
                                "elements": _user_tasks(source)}  # fmt: skip
     if request.method == "POST" and request.POST.get("action") == "migrate":

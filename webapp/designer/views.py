@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from engine import access
 from engine.lint import SUPPORTED_BPMN
-from webapp.pages.errors import engine_errors
+from webapp.common.errors import engine_errors
 
 from . import strings
 from .api import DraftSerializer

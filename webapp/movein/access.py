@@ -20,6 +20,7 @@ from engine.access import VIEW_ALL, may_work
 from engine.errors import Conflict, NotAllowed
 from engine.models import Task
 from engine.models.runtime import TaskState
+from webapp import privacy
 
 from .models import BatchRoom, Contractor, Defect, DefectPhoto, DefectStage, HandoverBatch, RoomStage
 
@@ -164,3 +165,13 @@ def check_may_add_rectified_photos(user: Any, defect: Defect) -> Task:
 def check_may_create_batch(user: Any) -> None:
     if company_id_of(user) is None or not user.has_perm(CREATE_BATCH):
         raise NotAllowed(_("Creating a move-in batch needs the move-in management permission."))
+
+
+def reveal_batch_room(user: Any, pk: Any, field: str) -> privacy.Revealed:
+    """A move-in room's owner mobile in full (privacy.do_reveal, kind "batch_room")."""
+    if field != "owner_mobile":
+        raise Http404("not a personal field of a move-in room")
+    room = access_batch_room(user, pk)
+    return privacy.Revealed(
+        privacy.as_text(room.owner_mobile), f"{room.batch.name} · {room.room.code}", room.instance
+    )

@@ -4,10 +4,9 @@ acceptance records can be neither changed nor deleted."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from engine.admin import ReadOnlyAdmin
 
 from .models import (
     AcceptanceRecord,
@@ -19,17 +18,6 @@ from .models import (
     InspectionItem,
     TradeAssignment,
 )
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ItemInline(admin.TabularInline):
@@ -66,19 +54,19 @@ class TradeAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(HandoverBatch)
-class HandoverBatchAdmin(ReadOnly):
+class HandoverBatchAdmin(ReadOnlyAdmin):
     list_display = ("name", "company", "project", "status", "handover_from", "handover_to", "created_at")
     list_filter = ("company", "status")
 
 
 @admin.register(BatchRoom)
-class BatchRoomAdmin(ReadOnly):
+class BatchRoomAdmin(ReadOnlyAdmin):
     list_display = ("room", "batch", "owner_name", "slot", "stage", "delivered_at")
     list_filter = ("batch", "stage")
 
 
 @admin.register(Defect)
-class DefectAdmin(ReadOnly):
+class DefectAdmin(ReadOnlyAdmin):
     list_display = (
         "recorded_at",
         "batch_room",
@@ -93,7 +81,7 @@ class DefectAdmin(ReadOnly):
 
 
 @admin.register(AcceptanceRecord)
-class AcceptanceRecordAdmin(ReadOnly):
+class AcceptanceRecordAdmin(ReadOnlyAdmin):
     list_display = (
         "accepted_at",
         "room_code",

@@ -20,7 +20,7 @@ from engine.ids import parse_id
 from webapp import privacy
 from webapp.api.views import REVEAL
 
-from . import access, batches, defects, views
+from . import access, batches, defects, photos
 from .models import AcceptanceRecord, Contractor, DefectPhoto, DefectStatus, InspectionCategory
 from .serializers import (
     AcceptanceSerializer,
@@ -213,4 +213,4 @@ class PhotoViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="content")
     def content(self, request: Request, pk: str | None = None) -> Any:
         found = access.access_photo(request.user, pk)
-        return views._image(found.pk, "content", found.content_type, found.file_name)
+        return photos.photo_response(found.pk, "content", found.content_type, found.file_name)

@@ -22,6 +22,7 @@ from engine.actions import do_start_instance
 from engine.errors import Conflict, FormInvalid
 from engine.hooks import HookContext, HookResult
 from engine.ids import parse_id
+from forms.text import clean_text
 
 from .access import check_may_create_batch, company_id_of
 from .models import (
@@ -73,11 +74,6 @@ class BatchInput:
     slot_capacity: int
 
 
-def _text(raw: dict[str, Any], name: str, limit: int) -> str:
-    value = raw.get(name, "")
-    return str(value if value is not None else "").replace("\x00", "").strip()[:limit]
-
-
 def _ids(value: Any) -> list[int]:
     items = value if isinstance(value, list | tuple) else [value] if value not in (None, "") else []
     out = []
@@ -118,7 +114,7 @@ def check_batch_input(user: Any, raw: dict[str, Any]) -> BatchInput:
             errors[name] = [message]
             return None
 
-    name = _text(raw, "name", 100)
+    name = clean_text(raw.get("name", ""), 100)
     if not name:
         errors["name"] = [_("This field is required.")]
     elif HandoverBatch.objects.filter(company_id=company_id, name=name).exists():

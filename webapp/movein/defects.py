@@ -16,6 +16,7 @@ from engine import clock
 from engine.actions import do_start_instance
 from engine.errors import Conflict, FormInvalid
 from engine.hooks import HookContext, HookResult
+from forms.text import clean_text
 
 from .access import check_may_add_rectified_photos, check_may_record, contractor_groups
 from .models import (
@@ -33,10 +34,6 @@ from .photos import CheckedPhoto, check_photos
 
 DEFECT_FLOW = "movein_defect"
 DEFAULT_RECTIFY_DAYS = 3
-
-
-def _clean(value: Any, limit: int) -> str:
-    return str(value if value is not None else "").replace("\x00", "").strip()[:limit]
 
 
 def check_defect_input(
@@ -61,10 +58,10 @@ def check_defect_input(
         )
     if item is None:
         errors["item"] = [_("Choose the standard item the defect is against.")]
-    location = _clean(raw.get("location"), 60)
+    location = clean_text(raw.get("location"), 60)
     if not location:
         errors["location"] = [_("Say where it is, e.g. 主卧 or 厨房.")]
-    description = _clean(raw.get("description"), 2000)
+    description = clean_text(raw.get("description"), 2000)
     if not description:
         errors["description"] = [_("Describe what is wrong.")]
     photos: list[CheckedPhoto] = []
@@ -219,7 +216,7 @@ def rectified(context: HookContext) -> HookResult:
     defect = _defect_of(context)
     if defect.status != DefectStatus.DISPATCHED:
         raise Conflict(_("This defect is not being rectified."))
-    note = _clean(context.data.get("rectification_note"), 2000)
+    note = clean_text(context.data.get("rectification_note"), 2000)
     if not note:
         raise FormInvalid({"rectification_note": [_("Say what was done.")]})
     if not defect.photos.filter(kind=PhotoKind.RECTIFIED, round=defect.rework_count).exists():
@@ -242,7 +239,7 @@ def reinspect(context: HookContext) -> HookResult:
             status=DefectStatus.CLOSED, closed_at=context.now, closed_by=context.actor
         )
         return HookResult()
-    note = _clean(context.data.get("reinspect_note"), 2000)
+    note = clean_text(context.data.get("reinspect_note"), 2000)
     if not note:
         raise FormInvalid({"reinspect_note": [_("Say why it does not pass.")]})
     Defect.objects.filter(pk=defect.pk).update(

@@ -13,12 +13,16 @@ import io
 import warnings
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import FormInvalid
+
+from .models import DefectPhoto
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 MAX_PIXELS = 50_000_000  # 50 megapixels: every phone camera, never a bomb
@@ -132,3 +136,14 @@ def check_photos(uploads: list[Any], field: str = "photos", *, required: bool = 
     if problems:
         raise FormInvalid({field: problems})
     return checked
+
+
+def photo_response(photo_id: int, column: str, content_type: str | None, name: str) -> HttpResponse:
+    """A stored photo (`column`: "content" or "thumbnail") as an inline download the browser may
+    keep for a day; call after the access check."""
+    data = DefectPhoto.objects.filter(pk=photo_id).values_list(column, flat=True).get()
+    response = HttpResponse(bytes(data), content_type=content_type or "image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name, safe='')}"
+    return response

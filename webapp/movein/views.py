@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engine import access as engine_access
 from engine.errors import Conflict, FormInvalid, NotAllowed
 from engine.models import AuditEvent
-from webapp.pages.errors import engine_errors, message
+from webapp.common.errors import engine_errors, message
 
 from . import access, batches, defects, photos
 from .models import OPEN_DEFECT, AcceptanceRecord, DefectPhoto, InspectionCategory
@@ -231,33 +231,18 @@ def defect_photos(request: HttpRequest, pk: int) -> HttpResponse:
 # --- photos and the library -----------------------------------------------------------------
 
 
-def _image(photo_id: int, column: str, content_type: str | None, name: str) -> HttpResponse:
-    data = DefectPhoto.objects.filter(pk=photo_id).values_list(column, flat=True).get()
-    response = HttpResponse(bytes(data), content_type=content_type or "image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quoted(name)}"
-    return response
-
-
-def _quoted(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
-
-
 @require_GET
 @login_required
 def photo(request: HttpRequest, pk: int) -> HttpResponse:
     found = access.access_photo(request.user, pk)
-    return _image(found.pk, "content", found.content_type, found.file_name)
+    return photos.photo_response(found.pk, "content", found.content_type, found.file_name)
 
 
 @require_GET
 @login_required
 def photo_thumb(request: HttpRequest, pk: int) -> HttpResponse:
     found = access.access_photo(request.user, pk)
-    return _image(found.pk, "thumbnail", "image/jpeg", f"thumb-{found.file_name}")
+    return photos.photo_response(found.pk, "thumbnail", "image/jpeg", f"thumb-{found.file_name}")
 
 
 @require_GET

@@ -5,3 +5,11 @@ class PagesConfig(AppConfig):
     name = "webapp.pages"
     label = "pages"
     verbose_name = "页面 Pages"
+
+    def ready(self) -> None:
+        # A task page's personal data is revealed through webapp.privacy (kind "task").
+        from webapp import privacy
+
+        from .views import reveal_task
+
+        privacy.register_revealer("task", reveal_task)

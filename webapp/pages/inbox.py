@@ -13,10 +13,13 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from engine import access
 from engine.models import ProcessVersion, Task
 from engine.models.runtime import TaskState
+from webapp.common.filters import Field, FilterBar
+from webapp.common.params import param
 
 TABS = ("all", "mine", "claimable", "done")
 DEFAULT_TAB = "all"
@@ -26,17 +29,14 @@ ORDERINGS = {
     "created": ["created_at", "id"],
     "-created": ["-created_at", "-id"],
 }
+ORDERING_LABELS = {
+    "due": gettext_lazy("Due, earliest first"),
+    "-due": gettext_lazy("Due, latest first"),
+    "created": gettext_lazy("Created, oldest first"),
+    "-created": gettext_lazy("Created, newest first"),
+}
 DEFAULT_ORDERING = {"done": "-created"}
 PAGE_SIZE = 20
-MAX_TEXT = 100
-
-
-def clean_text(value: Any) -> str:
-    """A query-string value fit for a filter: a stripped, bounded str without NUL characters
-    (PostgreSQL rejects NUL in text parameters)."""
-    if not isinstance(value, str):
-        return ""
-    return value.replace("\x00", "").strip()[:MAX_TEXT]
 
 
 def _mine_or_claimable(user: Any) -> Q:
@@ -78,7 +78,7 @@ class InboxQuery:
     @classmethod
     def parse(cls, params: Any) -> InboxQuery:
         def text(name: str) -> str:
-            return clean_text(params.get(name, ""))
+            return param(params, name)
 
         query = cls(process=text("process"), name=text("name"), q=text("q"))
         tab = text("tab")
@@ -137,8 +137,29 @@ def process_choices() -> list[tuple[str, str]]:
     return sorted(seen.items(), key=lambda item: item[0])
 
 
-def task_name_choices(user: Any, process: str = "") -> list[str]:
+def task_name_choices(user: Any, process: str = "") -> list[tuple[str, str]]:
+    """(name, name) of every task name the user can see (of one flow, if given)."""
     names = access.visible_tasks(user)
     if process:
         names = names.filter(process_key=process)
-    return list(names.order_by("name").values_list("name", flat=True).distinct())
+    return [(name, name) for name in names.order_by("name").values_list("name", flat=True).distinct()]
+
+
+def filter_bar(user: Any, query: InboxQuery) -> FilterBar:
+    """The inbox's filters as the query parsed them; filtering and Reset keep the tab."""
+    names = task_name_choices(user, query.process)
+    hint = _("Customer, room, business key, title")
+    return FilterBar(
+        id="inbox-filters",
+        css="anju-filters",
+        actions_width="col-6 col-md-1",
+        reset="?" + (f"tab={query.tab}" if query.tab != DEFAULT_TAB else ""),
+        fields=[
+            Field("hidden", "tab", value=query.tab),
+            Field("select", "process", _("Process"), query.process, process_choices(), blank=_("All")),
+            Field("select", "name", _("Task"), query.name, names, blank=_("All")),
+            Field("date", "due_before", _("Due by"), query.due_before, id="f-due"),
+            Field("search", "q", _("Search"), query.q, width="col-6 col-md-3", placeholder=hint),
+            Field("select", "ordering", _("Sort"), query.ordering, ORDERING_LABELS.items()),
+        ],
+    )

@@ -25,19 +25,13 @@ from engine.calendar import CalendarMissing, calendar_for
 from engine.models import Alert, ProcessVersion, Task
 from engine.models.runtime import TaskState
 from engine.models.sla import TimeMode
-
-from . import display
-from .inbox import clean_text
+from forms.text import clean_text
+from webapp.common import display
+from webapp.common.display import duration_text, level_text
+from webapp.common.params import MAX_PARAM, param
 
 # --- words ------------------------------------------------------------------------------------
 
-# Who hears of each escalation level (engine.sla.recipients_for).
-LEVELS = {
-    0: gettext_lazy("the holder"),
-    1: gettext_lazy("the department head"),
-    2: gettext_lazy("the customer-service center head"),
-    3: gettext_lazy("the company head"),
-}
 # Alert kinds: (label, Bootstrap colour). The model's choices are Chinese literals; these are msgids.
 ALERT_KIND = {
     "response_warning": (gettext_lazy("Response deadline near"), "warning"),
@@ -48,37 +42,11 @@ ALERT_KIND = {
     "immediate": (gettext_lazy("Escalated at once"), "danger"),
     "calendar": (gettext_lazy("Calendar missing"), "secondary"),
 }
-# SLA events as the audit trail records them (engine.sla.events).
-SLA_EVENT = {
-    "immediate": gettext_lazy("escalated at once"),
-    "response_warning": gettext_lazy("response deadline near"),
-    "response_breach": gettext_lazy("response deadline passed"),
-    "warning": gettext_lazy("resolution deadline near"),
-    "breach": gettext_lazy("resolution deadline passed"),
-    "escalation_2": gettext_lazy("escalated to the customer-service center head"),
-    "escalation_3": gettext_lazy("escalated to the company head"),
-}
 UNCATEGORISED = "-"  # the drill-down's value for alerts without a category (or lane)
-
-
-def level_text(level: int) -> str:
-    """“Level 2: the customer-service center head”."""
-    return _("Level %(level)s: %(who)s") % {"level": level, "who": LEVELS.get(level, "?")}
 
 
 def alert_kind(kind: str) -> tuple[str, str]:
     return display.badge(ALERT_KIND, kind)
-
-
-def duration_text(minutes: float) -> str:
-    """Minutes as “8 h 30 min” (rounded to the minute)."""
-    total = round(max(minutes, 0.0))
-    hours, rest = divmod(total, 60)
-    if hours and rest:
-        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
-    if hours:
-        return _("%(hours)s h") % {"hours": hours}
-    return _("%(minutes)s min") % {"minutes": rest}
 
 
 # --- one task ---------------------------------------------------------------------------------
@@ -322,7 +290,7 @@ def _table(table: dict[str, dict[str, list[int]]], names: dict[str, str]) -> lis
 
 
 def parse_weeks(value: Any, warnings: list[str]) -> int:
-    text = clean_text(value)
+    text = clean_text(value, MAX_PARAM)
     if not text:
         return DEFAULT_WEEKS
     try:
@@ -362,18 +330,18 @@ class DrillQuery:
 
     @classmethod
     def parse(cls, params: Any) -> DrillQuery:
-        query = cls(lane=clean_text(params.get("lane", "")), category=clean_text(params.get("category", "")))
-        bucket = clean_text(params.get("bucket", ""))
+        query = cls(lane=param(params, "lane"), category=param(params, "category"))
+        bucket = param(params, "bucket")
         if bucket in BUCKET_KEYS:
             query.bucket = bucket
         elif bucket:
             query.warnings.append(_("“%(value)s” is not a known time window; ignored.") % {"value": bucket})
-        kind = clean_text(params.get("kind", ""))
+        kind = param(params, "kind")
         if kind in KINDS:
             query.kind = kind
         elif kind:
             query.warnings.append(_("“%(value)s” is not a known alert kind; ignored.") % {"value": kind})
-        week = clean_text(params.get("week", ""))
+        week = param(params, "week")
         if week:
             try:
                 query.week = week_start(date.fromisoformat(week))

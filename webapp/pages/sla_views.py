@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from engine import access, clock
 from engine.errors import NotAllowed
+from webapp.common.errors import engine_errors
+from webapp.common.params import back
 
 from . import alerts, sla
-from .errors import engine_errors
 from .inbox import PAGE_SIZE
-from .views import _back
 
 # --- my alerts -------------------------------------------------------------------------------
 
@@ -57,7 +57,7 @@ def alert_open(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_read(request: HttpRequest, pk: int) -> HttpResponse:
     if alerts.do_mark_read(request.user, pk) is None:
         raise Http404("no such alert")
-    return redirect(_back(request, reverse("alerts")))
+    return redirect(back(request, reverse("alerts")))
 
 
 @require_POST
@@ -66,7 +66,7 @@ def alert_read_all(request: HttpRequest) -> HttpResponse:
     count = alerts.do_mark_all_read(request.user)
     if count:
         messages.success(request, _("Marked %(count)s alerts read.") % {"count": count})
-    return redirect(_back(request, reverse("alerts")))
+    return redirect(back(request, reverse("alerts")))
 
 
 # --- the dashboard ---------------------------------------------------------------------------

@@ -13,44 +13,31 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engine import access, actions, clock, formstore, inspect, options
 from engine.errors import BadRequest, Conflict, FormInvalid
+from engine.ids import id_or_404
 from engine.models import AuditEvent, ProcessInstance, ProcessVersion, Task
 from engine.models.audit import AuditAction
 from engine.models.runtime import InstanceStatus
 from forms import coerce_post, render_form
 from forms.schema import properties
+from forms.text import clean_text
 from webapp import privacy
+from webapp.common import actions as completing
+from webapp.common import display, params
+from webapp.common.display import short_time
+from webapp.common.errors import engine_errors, error_page, message
+from webapp.common.filters import Field, FilterBar
 
-from . import display, extensions, sla
-from .errors import engine_errors, error_page, message
-from .inbox import (
-    PAGE_SIZE,
-    InboxQuery,
-    clean_text,
-    inbox_tasks,
-    process_choices,
-    tab_counts,
-    task_name_choices,
-)
-from .templatetags.anju import short_time
+from . import extensions, sla
+from .inbox import PAGE_SIZE, InboxQuery, filter_bar, inbox_tasks, process_choices, tab_counts
 
 COMPLAINT = "complaint"
 MAX_AUDIT_ROWS = 500
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    """Where a POST returns to: the posted `next` if it is a path on this site, else `default`."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+MAX_REASON = 200  # a pause reason as stored
 
 
 # --- inbox -----------------------------------------------------------------------------------
@@ -69,19 +56,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "thumbnails": extensions.thumbnails(request.user, page.object_list),
             "counts": tab_counts(request.user),
-            "processes": process_choices(),
-            "task_names": task_name_choices(request.user, query.process),
+            "filter_bar": filter_bar(request.user, query),
             "tabs": [
                 ("all", _("All open")),
                 ("mine", _("Assigned to me")),
                 ("claimable", _("Claimable")),
                 ("done", _("Done by me")),
-            ],
-            "orderings": [
-                ("due", _("Due, earliest first")),
-                ("-due", _("Due, latest first")),
-                ("created", _("Created, oldest first")),
-                ("-created", _("Created, newest first")),
             ],
             "group_names": request.user.group_names(),
         },
@@ -92,7 +72,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @engine_errors
 def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
-    back = _back(request, reverse("inbox"))
+    back = params.back(request, reverse("inbox"))
     task = access.access_task(request.user, pk, for_write=True)
     try:
         actions.do_claim_task(request.user, task)
@@ -107,7 +87,7 @@ def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @engine_errors
 def task_unclaim(request: HttpRequest, pk: int) -> HttpResponse:
-    back = _back(request, reverse("inbox"))
+    back = params.back(request, reverse("inbox"))
     task = access.access_task(request.user, pk)
     try:
         actions.do_unclaim_task(request.user, task)
@@ -137,11 +117,11 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     schema = formstore.form(version_id, task.form_schema)
     ui = formstore.form(version_id, task.form_ui_schema)
     posted = coerce_post(schema, request.POST, ui_schema=ui) if schema else {}
-    stored: dict[str, Any] | None = None
     personal = privacy.personal_fields(schema)
-    if privacy.may_hold_masks(posted, personal):  # the stored data is loaded only when it may matter
-        stored = inspect.task_data(task.instance, task.spiff_id)
-        posted = privacy.keep_stored_from_form(request, posted, stored, personal)
+    submission = completing.restore_masked(
+        task, posted, personal, empty_keeps=privacy.form_empty_keeps(request, personal)
+    )
+    posted, stored = submission.data, submission.stored
     try:
         actions.do_complete_task(user, task, posted)
     except FormInvalid as exc:
@@ -162,6 +142,13 @@ def task_page_data(task: Task) -> dict[str, Any]:
     if not task.is_open():
         data.update(_submitted(task))
     return data
+
+
+def reveal_task(user: Any, pk: Any, field: str) -> privacy.Revealed:
+    """A personal value of the data a task page shows, in full (privacy.do_reveal, kind "task")."""
+    task = access.access_task(user, id_or_404(pk))
+    value = privacy.flow_value(task_page_data(task), field, task.instance.version)
+    return privacy.Revealed(value, f"{task.instance.business_key} · {task.name}", task.instance)
 
 
 def _with_defaults(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +246,7 @@ def task_pause(request: HttpRequest, pk: int) -> HttpResponse:
     """等待客户: the holder stops the task's SLA clock, with a reason."""
     user = request.user
     task = access.access_task(user, pk, for_write=True)
-    reason = clean_reason(request.POST.get("reason", ""))
+    reason = clean_text(request.POST.get("reason", ""), MAX_REASON)
     try:
         actions.do_pause_task(user, task, reason)
     except FormInvalid as exc:
@@ -297,11 +284,6 @@ def _mark_revealable(
         for data_row in rows:
             data_row.revealable = data_row.text != labels.value(data_row.key, data.get(data_row.key))
     return rows
-
-
-def clean_reason(value: str) -> str:
-    """A posted reason fit to store: no NUL characters (PostgreSQL refuses them), at most 200."""
-    return value.replace("\x00", "").strip()[:200]
 
 
 def _diagram(version: ProcessVersion, snap: inspect.Snapshot, current: list[str] | None = None) -> dict:
@@ -342,7 +324,7 @@ def start(request: HttpRequest, process_key: str) -> HttpResponse:
 
 def _start(request: HttpRequest, process_key: str, title: str = "") -> HttpResponse:
     try:
-        version = actions.latest_version(clean_text(process_key))
+        version = actions.latest_version(clean_text(process_key, params.MAX_PARAM))
     except BadRequest as exc:
         return error_page(request, exc, status=404)
     schema = formstore.form(version.pk, version.start_form)
@@ -390,15 +372,15 @@ def instance_list(request: HttpRequest) -> HttpResponse:
         .select_related("version", "started_by")
         .defer("state", "version__spec_json", "version__summary")
     )
-    params = {k: clean_text(request.GET.get(k)) for k in ("status", "process", "q")}
-    if params["status"] in InstanceStatus.values:
-        instances = instances.filter(status=params["status"])
+    filters = {k: params.param(request.GET, k) for k in ("status", "process", "q")}
+    if filters["status"] in InstanceStatus.values:
+        instances = instances.filter(status=filters["status"])
     else:
-        params["status"] = ""
-    if params["process"]:
-        instances = instances.filter(process_key=params["process"])
-    if params["q"]:
-        q = params["q"]
+        filters["status"] = ""
+    if filters["process"]:
+        instances = instances.filter(process_key=filters["process"])
+    if filters["q"]:
+        q = filters["q"]
         instances = instances.filter(
             Q(business_key__icontains=q)
             | Q(customer_name__icontains=q)
@@ -413,10 +395,31 @@ def instance_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "params": params,
-            "statuses": [(v, display.badge(display.INSTANCE_STATUS, v)[0]) for v in InstanceStatus.values],
+            "filter_bar": _instance_filters(filters),
             "processes": process_choices(),
         },
+    )
+
+
+def _instance_filters(filters: dict[str, str]) -> FilterBar:
+    statuses = [(v, display.badge(display.INSTANCE_STATUS, v)[0]) for v in InstanceStatus.values]
+    flows, every, hint = process_choices(), _("All"), _("Customer, room, business key, title")
+    return FilterBar(
+        id="instance-filters",
+        actions_width="col-4 col-md-2",
+        fields=[
+            Field("select", "status", _("Status"), filters["status"], statuses, blank=every),
+            Field(
+                "select",
+                "process",
+                _("Process"),
+                filters["process"],
+                flows,
+                blank=every,
+                width="col-6 col-md-3",
+            ),
+            Field("search", "q", _("Search"), filters["q"], width="col-8 col-md-4", placeholder=hint),
+        ],
     )
 
 

@@ -10,6 +10,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from engine.errors import NotAllowed
+from engine.ids import id_or_404
+from webapp import privacy
 
 from .models import Customer, ImportJob, PaymentMethod, Room
 
@@ -45,18 +47,11 @@ def visible_import_jobs(user: Any) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(company_id=company_id) if company_id else ImportJob.objects.none()
 
 
-def _pk(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("no such object") from None
-
-
 def access_room(user: Any, pk: Any) -> Room:
     room = (
         visible_rooms(user)
         .select_related("project", "floor__unit__building__phase")
-        .filter(pk=_pk(pk))
+        .filter(pk=id_or_404(pk))
         .first()
     )
     if room is None:
@@ -65,7 +60,7 @@ def access_room(user: Any, pk: Any) -> Room:
 
 
 def access_customer(user: Any, pk: Any) -> Customer:
-    customer = visible_customers(user).select_related("created_by").filter(pk=_pk(pk)).first()
+    customer = visible_customers(user).select_related("created_by").filter(pk=id_or_404(pk)).first()
     if customer is None:
         raise Http404("no such customer")
     return customer
@@ -75,7 +70,17 @@ def access_import_job(user: Any, pk: Any, *, with_content: bool = False) -> Impo
     jobs = visible_import_jobs(user).select_related("created_by")
     if not with_content:
         jobs = jobs.defer("content")
-    job = jobs.filter(pk=_pk(pk)).first()
+    job = jobs.filter(pk=id_or_404(pk)).first()
     if job is None:
         raise Http404("no such import job")
     return job
+
+
+def reveal_customer(user: Any, pk: Any, field: str) -> privacy.Revealed:
+    """A customer's personal field in full (privacy.do_reveal, kind "customer")."""
+    if field not in privacy.CUSTOMER_FIELDS:
+        raise Http404("not a personal field of a customer")
+    customer = access_customer(user, pk)
+    return privacy.Revealed(
+        privacy.as_text(getattr(customer, field)), _("Customer %(name)s") % {"name": customer.name}
+    )

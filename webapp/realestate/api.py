@@ -18,7 +18,8 @@ from rest_framework.response import Response
 from engine.errors import FormInvalid
 from engine.ids import parse_id
 from webapp import privacy
-from webapp.api.views import ERROR, REVEAL, param
+from webapp.api.views import ERROR, REVEAL
+from webapp.common.params import param
 
 from . import access, customers, imports
 from . import serializers as s
@@ -50,8 +51,14 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
         rooms = access.visible_rooms(self.request.user).select_related(
             "project", "floor__unit__building__phase"
         )
-        project, building = param(self.request, "project"), param(self.request, "building")
-        room_status, q = param(self.request, "status"), param(self.request, "q")
+        project, building = (
+            param(self.request.query_params, "project", limit=None),
+            param(self.request.query_params, "building", limit=None),
+        )
+        room_status, q = (
+            param(self.request.query_params, "status", limit=None),
+            param(self.request.query_params, "q", limit=None),
+        )
         if project:
             rooms = rooms.filter(project_filter(project))
         if building:
@@ -132,7 +139,9 @@ class CustomerViewSet(
         company_id = access.company_id_of(self.request.user)
         if company_id is None:
             return Customer.objects.none()
-        return customers.search_customers(company_id, param(self.request, "q")).select_related("created_by")
+        return customers.search_customers(
+            company_id, param(self.request.query_params, "q", limit=None)
+        ).select_related("created_by")
 
     def get_object(self) -> Customer:
         return access.access_customer(self.request.user, self.kwargs["pk"])
@@ -180,7 +189,7 @@ class PaymentMethodViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[PaymentMethod]:
         methods = access.visible_payment_methods(self.request.user)
-        if param(self.request, "active").lower() in TRUE:
+        if param(self.request.query_params, "active", limit=None).lower() in TRUE:
             methods = methods.filter(active=True)
         return methods.order_by("pk")
 

@@ -9,5 +9,11 @@ class RealEstateConfig(AppConfig):
     def ready(self) -> None:
         # x-options providers (rooms.available, customers, payment_methods) register on import;
         # importing the tasks module registers the import task with Celery workers too (the
-        # Celery app autodiscovers only the engine's tasks).
+        # Celery app autodiscovers only the engine's tasks). A customer's personal data is revealed
+        # through webapp.privacy (kind "customer").
+        from webapp import privacy
+
         from . import options, tasks  # noqa: F401
+        from .access import reveal_customer
+
+        privacy.register_revealer("customer", reveal_customer)

@@ -41,6 +41,7 @@ from forms.formats import (
     resident_id_birth_date,
     resident_id_gender,
 )
+from forms.text import clean_text
 
 from .models import Customer, CustomerType, Gender, IdType
 
@@ -98,7 +99,7 @@ def as_text(value: Any) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).replace("\x00", "").strip()
+    return clean_text(value)
 
 
 def _today() -> dt.date:
@@ -401,7 +402,7 @@ def search_customers(company: Any, q: str) -> QuerySet[Customer]:
     (separators ignored) or address, case-insensitively; the whole query without spaces also
     matches the pinyin ("zhang san")."""
     customers = Customer.objects.filter(company=company)
-    q = (q or "").replace("\x00", "").strip()[:100]
+    q = clean_text(q, 100)
     if q:
         customers = customers.annotate(
             _mobile=_phone_digits("mobile"),

@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from forms.masks import mask_phone
+
 
 class Phase(models.Model):
     """分期 of a project."""
@@ -198,8 +200,6 @@ class Customer(models.Model):
 
     def masked_phone(self) -> str:
         """The first phone with its middle hidden, e.g. 138****8000 (for pickers and lists)."""
-        from webapp.privacy import mask_phone
-
         return mask_phone(self.phone())
 
 

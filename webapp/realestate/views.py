@@ -24,7 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engine.errors import FormInvalid
 from webapp import privacy
 from webapp.accounts.models import Project
-from webapp.pages.errors import engine_errors
+from webapp.common.errors import engine_errors
+from webapp.common.filters import Field, FilterBar
+from webapp.common.params import param
 
 from . import access, customers, imports
 from .api import upload_import
@@ -60,13 +62,23 @@ IMPORT_KIND_LABELS = {
 @require_GET
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    q = param(request.GET, "q")
     company_id = access.company_id_of(request.user)
     found = (
         customers.search_customers(company_id, q) if company_id else access.visible_customers(request.user)
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "realestate/customers.html", {"page": page, "q": q})
+    hint = _("Name, pinyin or initials (zs), ID number, phone, address")
+    search = Field("search", "q", _("Search"), q, width="col-9 col-md-6", autofocus=True, placeholder=hint)
+    bar = FilterBar(
+        id="customer-search",
+        role="search",
+        fields=[search],
+        actions_width="col-3 col-md-2",
+        submit=_("Search"),
+        reset="?" if q else None,  # Reset only once there is a search to reset
+    )
+    return render(request, "realestate/customers.html", {"page": page, "q": q, "filter_bar": bar})
 
 
 @dataclass

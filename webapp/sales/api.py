@@ -15,14 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from engine.ids import parse_id
+from webapp.common.params import param
 
 from . import access, reports
 from .models import Subscription, SubscriptionStatus
 from .serializers import LateSubscriptionSerializer, SubscriptionDetailSerializer, SubscriptionSerializer
-
-
-def _param(request: Request, name: str) -> str:
-    return str(request.query_params.get(name, "") or "").replace("\x00", "").strip()[:100]
 
 
 class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -46,28 +43,28 @@ class SubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Subscription]:
         rows = access.visible_subscriptions(self.request.user)
-        status = _param(self.request, "status")
+        status = param(self.request.query_params, "status")
         if status:
             if status not in SubscriptionStatus.values:
                 raise ValidationError({"status": [", ".join(SubscriptionStatus.values)]})
             rows = rows.filter(status=status)
-        project = _param(self.request, "project")
+        project = param(self.request.query_params, "project")
         if project:
             condition = Q(project__code=project)
             if parse_id(project) is not None:
                 condition |= Q(project_id=parse_id(project))
             rows = rows.filter(condition)
-        salesperson = _param(self.request, "salesperson")
+        salesperson = param(self.request.query_params, "salesperson")
         if salesperson:
             if parse_id(salesperson) is None:
                 raise ValidationError({"salesperson": ["a user id"]})
             rows = rows.filter(salesperson_id=parse_id(salesperson))
-        late = _param(self.request, "late")
+        late = param(self.request.query_params, "late")
         if late:
             if late not in reports.LEVELS:
                 raise ValidationError({"late": ["site or group"]})
             rows = rows.filter(entry_delay_days__gt=reports.LEVELS[late])
-        q = _param(self.request, "q")
+        q = param(self.request.query_params, "q")
         if q:
             rows = rows.filter(
                 Q(agreement_no__icontains=q) | Q(customer__name__icontains=q) | Q(room__code__icontains=q)

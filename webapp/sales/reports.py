@@ -8,13 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from engine.ids import parse_id
+from webapp.common.params import param
 
 from .access import visible_subscriptions
 from .models import GROUP_MAX_DELAY_DAYS, SITE_MAX_DELAY_DAYS, Subscription, SubscriptionStatus
 
 LEVELS = {"site": SITE_MAX_DELAY_DAYS, "group": GROUP_MAX_DELAY_DAYS}
+LEVEL_LABELS = {
+    "site": gettext_lazy("Not on the day (site rule)"),
+    "group": gettext_lazy("After 3 days (group audit)"),
+}
 
 
 @dataclass
@@ -33,7 +39,7 @@ class LateFilter:
     @classmethod
     def parse(cls, params: Any) -> LateFilter:
         def text(name: str) -> str:
-            return str(params.get(name, "") or "").replace("\x00", "").strip()[:100]
+            return param(params, name)
 
         found = cls(problems={})
         level = text("level") or "site"

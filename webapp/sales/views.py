@@ -11,18 +11,17 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from webapp.common.filters import Choices, Field, FilterBar
+from webapp.common.params import param
 from webapp.privacy import mask_text
 
 from . import access, reports
 from .models import Contract, SubscriptionStatus
 
 PAGE_SIZE = 50
-
-
-def _text(request: HttpRequest, name: str) -> str:
-    return str(request.GET.get(name, "") or "").replace("\x00", "").strip()[:100]
 
 
 def _projects(user: object) -> list[tuple[str, str]]:
@@ -36,7 +35,7 @@ def _projects(user: object) -> list[tuple[str, str]]:
 @login_required
 def subscription_list(request: HttpRequest) -> HttpResponse:
     rows = access.visible_subscriptions(request.user)
-    params = {name: _text(request, name) for name in ("status", "project", "late", "q")}
+    params = {name: param(request.GET, name) for name in ("status", "project", "late", "q")}
     if params["status"] in SubscriptionStatus.values:
         rows = rows.filter(status=params["status"])
     else:
@@ -61,11 +60,23 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
         "sales/subscription_list.html",
         {
             "page": page,
-            "params": params,
-            "statuses": SubscriptionStatus.choices,
-            "projects": _projects(request.user),
+            "filter_bar": _subscription_filters(params, _projects(request.user)),
             "counts": reports.late_counts(request.user),
         },
+    )
+
+
+def _subscription_filters(params: dict[str, str], projects: Choices) -> FilterBar:
+    every, hint, levels = _("All"), _("Agreement no., customer, room code"), reports.LEVEL_LABELS.items()
+    return FilterBar(
+        id="subscription-filters",
+        actions_width="col-4 col-md-2",
+        fields=[
+            Field("select", "status", _("Status"), params["status"], SubscriptionStatus.choices, blank=every),
+            Field("select", "project", _("Project"), params["project"], projects, blank=every),
+            Field("select", "late", _("Entered late"), params["late"], levels, blank=every),
+            Field("search", "q", _("Search"), params["q"], width="col-8 col-md-3", placeholder=hint),
+        ],
     )
 
 
@@ -137,15 +148,27 @@ def late_entries(request: HttpRequest) -> HttpResponse:
     salespeople = User.objects.filter(
         company_id=company_id, pk__in=access.visible_subscriptions(request.user).values("salesperson")
     ).order_by("display_name", "username")
+    people = [(person.pk, str(person)) for person in salespeople]
     return render(
         request,
         "sales/late_entries.html",
         {
             "page": page,
-            "filters": filters,
+            "filter_bar": _late_filters(filters, people, _projects(request.user)),
             "counts": reports.late_counts(request.user),
-            "projects": _projects(request.user),
-            "salespeople": salespeople,
-            "statuses": SubscriptionStatus.choices,
         },
+    )
+
+
+def _late_filters(filters: reports.LateFilter, people: Choices, projects: Choices) -> FilterBar:
+    every = _("All")
+    return FilterBar(
+        id="late-filters",
+        fields=[
+            Field("select", "level", _("Rule"), filters.level, reports.LEVEL_LABELS.items()),
+            Field("date", "date_from", _("Agreement date from"), filters.date_from, id="f-from"),
+            Field("date", "date_to", _("to"), filters.date_to, id="f-to"),
+            Field("select", "salesperson", _("Salesperson"), filters.salesperson, people, blank=every),
+            Field("select", "project", _("Project"), filters.project, projects, blank=every),
+        ],
     )

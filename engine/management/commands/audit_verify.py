@@ -1,7 +1,9 @@
 """`manage.py audit_verify`: walk every company's audit hash chain and report the first broken link
 (exit status 1 when one is broken)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from engine.auditchain import seal_pending, verify_all
 
@@ -9,12 +11,12 @@ from engine.auditchain import seal_pending, verify_all
 class Command(BaseCommand):
     help = "Verify the audit trail's hash chains (seal what is due first with --seal)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--seal", action="store_true", help="seal the events that are due before verifying"
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["seal"]:
             self.stdout.write(f"sealed {seal_pending()} events")
         broken = 0

@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from engine.deploy import deploy_all, deploy_folder
 from engine.errors import DeployError
@@ -9,10 +10,10 @@ from engine.errors import DeployError
 class Command(BaseCommand):
     help = "Deploy every flow in processes/ (or the folders given); identical content is skipped."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folders", nargs="*", help="flow folders (default: every folder of processes/)")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["folders"]:
                 results = [deploy_folder(Path(f)) for f in options["folders"]]

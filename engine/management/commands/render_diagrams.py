@@ -1,6 +1,7 @@
 """Render each flow's BPMN to SVG with bpmn-js in headless Chromium (docs/bpmn/<flow>.svg)."""
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -38,7 +39,7 @@ def render_svg(xml: str) -> str:
 class Command(BaseCommand):
     help = "Write docs/bpmn/<flow>.svg for every flow folder in processes/."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         out = Path(settings.BASE_DIR) / "docs" / "bpmn"
         for folder in flow_folders():
             for bpmn in sorted(folder.glob("*.bpmn")):

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from engine import clock
+from webapp.common.display import short_time
 
 from .. import alerts, sla
 from ..inbox import open_count
@@ -19,15 +20,7 @@ from ..inbox import open_count
 register = template.Library()
 
 
-@register.filter
-def short_time(value: datetime | None) -> str:
-    """An aware datetime in the current time zone (Shanghai): "11-27 17:00", with the year when
-    it is not this year's."""
-    if not isinstance(value, datetime):
-        return ""
-    local = timezone.localtime(value)
-    this_year = timezone.localtime(clock.now()).year
-    return date_format(local, "m-d H:i" if local.year == this_year else "Y-m-d H:i")
+register.filter("short_time", short_time)
 
 
 @register.filter

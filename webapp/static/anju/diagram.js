@@ -1,15 +1,16 @@
-/* Draws the instance's BPMN diagram with bpmn-js (NavigatedViewer, global BpmnJS) and marks
- * elements: the current task, other active elements, completed and failed ones.
- * Data comes from the page: json_script blocks named by the container's data-xml/data-markers. */
+/* The one BPMN diagram viewer of the pages (bpmn-js NavigatedViewer, global BpmnJS). Containers:
+ *   .anju-diagram[data-xml][data-markers]       an instance's or task's diagram: markers
+ *        {current, active, completed, failed: [element ids]}; a wide flow shows its current step;
+ *        the card's "whole diagram" / "current step" buttons; data-error is the note on failure
+ *   .anju-flow-diagram[data-xml][data-markers]  a flow version (designer's flow pages): markers
+ *        {kind: [element ids]}, and optionally
+ *        [data-waits]  a heatmap: per element a badge "waiting · avg" and a colour by how many wait;
+ *                      clicking a waiting element lists its instances (GET data-instances-url?element=)
+ *        a link [data-svg-for=<container id>] exports the diagram as SVG
+ * A marker kind k sets the class anju-k. Data comes from json_script blocks named by data-xml,
+ * data-markers and data-waits; every string shown comes from the page, never from here. */
 (function () {
   "use strict";
-
-  var MARKERS = [
-    ["completed", "anju-completed"],
-    ["active", "anju-active"],
-    ["current", "anju-current"],
-    ["failed", "anju-failed"]
-  ];
 
   var MIN_SCALE = 0.55;
   var READABLE_SCALE = 0.85;
@@ -19,16 +20,41 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  function text(container, name, fallback) {
+    return container.getAttribute("data-text-" + name) || fallback;
+  }
+
+  function isInstanceDiagram(container) {
+    return container.classList.contains("anju-diagram");
+  }
+
   function fail(container, error) {
-    var note = document.createElement("div");
-    note.className = "anju-diagram-error";
-    note.textContent = container.getAttribute("data-error") || "The diagram could not be drawn.";
-    container.appendChild(note);
+    if (isInstanceDiagram(container)) {
+      var note = document.createElement("div");
+      note.className = "anju-diagram-error";
+      note.textContent = container.getAttribute("data-error") || "The diagram could not be drawn.";
+      container.appendChild(note);
+    }
     container.setAttribute("data-rendered", "error");
     if (error && window.console) {
       window.console.error(error);
     }
   }
+
+  function mark(canvas, registry, markers) {
+    var marked = 0;
+    Object.keys(markers).forEach(function (kind) {
+      (markers[kind] || []).forEach(function (id) {
+        if (registry.get(id)) {
+          canvas.addMarker(id, "anju-" + kind);
+          marked += 1;
+        }
+      });
+    });
+    return marked;
+  }
+
+  // --- an instance's diagram: the current step ---------------------------------------------------
 
   // Centre the view on one element at a readable scale.
   function focus(canvas, element, scale) {
@@ -43,7 +69,13 @@
     });
   }
 
-  function bindButtons(container, canvas, current) {
+  function showCurrent(container, canvas, registry, markers) {
+    // A wide flow fitted into a narrow column is unreadable: show the current step instead.
+    var currentId = (markers.current || [])[0];
+    var current = currentId ? registry.get(currentId) : null;
+    if (current && canvas.viewbox().scale < MIN_SCALE) {
+      focus(canvas, current, READABLE_SCALE);
+    }
     var card = container.closest(".card") || document;
     var whole = card.querySelector("[data-diagram='fit']");
     var here = card.querySelector("[data-diagram='focus']");
@@ -57,9 +89,102 @@
     }
   }
 
+  // --- a flow version: where work waits, SVG export ----------------------------------------------
+
+  function minutes(value, container) {
+    if (value === null || value === undefined) { return ""; }
+    if (value < 60) { return Math.round(value) + " " + text(container, "min", "min"); }
+    if (value < 60 * 24) { return (value / 60).toFixed(1) + " " + text(container, "hours", "h"); }
+    return (value / 60 / 24).toFixed(1) + " " + text(container, "days", "d");
+  }
+
+  function heat(count, most) {
+    if (!count) { return ""; }
+    var share = count / most;
+    return share > 0.66 ? "anju-heat-3" : share > 0.33 ? "anju-heat-2" : "anju-heat-1";
+  }
+
+  function listInstances(container, elementId, name) {
+    var panel = document.getElementById(container.getAttribute("data-panel"));
+    if (!panel) { return; }
+    var url = container.getAttribute("data-instances-url") + "&element=" + encodeURIComponent(elementId);
+    panel.setAttribute("data-loading", "true");
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        var title = panel.querySelector("[data-role='title']");
+        var list = panel.querySelector("[data-role='list']");
+        title.textContent = name;
+        list.innerHTML = "";
+        (body.instances || []).forEach(function (row) {
+          var item = document.createElement("a");
+          item.className = "list-group-item list-group-item-action small";
+          item.href = container.getAttribute("data-instance-url").replace("0", String(row.id));
+          item.setAttribute("data-instance", String(row.id));
+          item.textContent = row.business_key + (row.title ? " · " + row.title : "") + (row.customer_name ? " · " + row.customer_name : "");
+          list.appendChild(item);
+        });
+        if (!list.children.length) {
+          var none = document.createElement("div");
+          none.className = "list-group-item small text-body-secondary";
+          none.textContent = text(container, "none", "—");
+          list.appendChild(none);
+        }
+        panel.hidden = false;
+        panel.removeAttribute("data-loading");
+      });
+  }
+
+  function showWaits(container, viewer, canvas, registry) {
+    var waits = readJson(container.getAttribute("data-waits"));
+    if (!waits) { return 0; }
+    var marked = 0;
+    var overlays = viewer.get("overlays");
+    var most = Math.max.apply(null, waits.map(function (w) { return w.waiting; }).concat([1]));
+    waits.forEach(function (w) {
+      var element = registry.get(w.element_id);
+      if (!element) { return; }
+      var level = heat(w.waiting, most);
+      if (level) { canvas.addMarker(w.element_id, level); marked += 1; }
+      var badge = document.createElement("div");
+      badge.className = "anju-wait-badge" + (w.waiting ? "" : " anju-wait-idle");
+      badge.setAttribute("data-element", w.element_id);
+      var parts = [String(w.waiting)];
+      if (w.avg_wait_minutes !== null && w.waiting) { parts.push("⌀ " + minutes(w.avg_wait_minutes, container)); }
+      badge.textContent = parts.join(" · ");
+      badge.title = text(container, "badge-title", "")
+        .replace("%(waiting)s", w.waiting).replace("%(done)s", w.done)
+        .replace("%(done_avg)s", minutes(w.avg_done_minutes, container) || "—");
+      overlays.add(w.element_id, { position: { top: -14, right: 12 }, html: badge });
+    });
+    viewer.get("eventBus").on("element.click", function (event) {
+      var found = waits.filter(function (w) { return w.element_id === event.element.id && w.waiting; })[0];
+      if (found) { listInstances(container, found.element_id, event.element.businessObject.name || found.element_id); }
+    });
+    return marked;
+  }
+
+  function bindSvgExport(container, viewer) {
+    var svgLink = container.id ? document.querySelector("[data-svg-for='" + container.id + "']") : null;
+    if (!svgLink) { return; }
+    svgLink.addEventListener("click", function (event) {
+      event.preventDefault();
+      viewer.saveSVG().then(function (result) {
+        var blob = new Blob([result.svg], { type: "image/svg+xml" });
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = svgLink.getAttribute("data-file") || "diagram.svg";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+      });
+    });
+  }
+
+  // --- drawing -----------------------------------------------------------------------------------
+
   function draw(container) {
     var xml = readJson(container.getAttribute("data-xml"));
-    var markers = readJson(container.getAttribute("data-markers")) || {};
     if (!xml || typeof window.BpmnJS !== "function") {
       fail(container);
       return;
@@ -69,31 +194,25 @@
       var canvas = viewer.get("canvas");
       var registry = viewer.get("elementRegistry");
       canvas.zoom("fit-viewport", "auto");
-      var marked = 0;
-      MARKERS.forEach(function (pair) {
-        (markers[pair[0]] || []).forEach(function (id) {
-          if (registry.get(id)) {
-            canvas.addMarker(id, pair[1]);
-            marked += 1;
-          }
-        });
-      });
-      // A wide flow fitted into a narrow column is unreadable: show the current step instead.
-      var currentId = (markers.current || [])[0];
-      var current = currentId ? registry.get(currentId) : null;
-      if (current && canvas.viewbox().scale < MIN_SCALE) {
-        focus(canvas, current, READABLE_SCALE);
+      var markers = readJson(container.getAttribute("data-markers")) || {};
+      var marked = mark(canvas, registry, markers);
+      if (isInstanceDiagram(container)) {
+        showCurrent(container, canvas, registry, markers);
+      } else {
+        marked += showWaits(container, viewer, canvas, registry);
       }
-      bindButtons(container, canvas, current);
       container.setAttribute("data-marked", String(marked));
       container.setAttribute("data-rendered", "true");
+      if (!isInstanceDiagram(container)) {
+        bindSvgExport(container, viewer);
+      }
     }).catch(function (error) {
       fail(container, error);
     });
   }
 
   function start() {
-    var containers = document.querySelectorAll(".anju-diagram[data-xml]");
+    var containers = document.querySelectorAll(".anju-diagram[data-xml], .anju-flow-diagram[data-xml]");
     Array.prototype.forEach.call(containers, draw);
   }
 

@@ -1,4 +1,5 @@
-"""What the pages show for engine rows: labels from the flow's forms, readable data and audit.
+"""What the pages (and the audit review) show for engine rows: labels from the flow's forms,
+readable data, audit rows, SLA levels and durations, short times.
 
 Form titles are the flow's own words (Chinese, written by the analyst); everything else here is
 an English msgid translated through the locale files.
@@ -8,14 +9,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from engine import formstore
+from engine import clock, formstore
 from engine.models import AuditEvent, ProcessFile, ProcessVersion
 from forms.schema import choices, display, ordered_names, properties, resolve
 from webapp import privacy
@@ -47,6 +50,23 @@ INCIDENT_KIND = {
     "service": gettext_lazy("Service call failed"),
     "stall": gettext_lazy("Flow stalled"),
     "engine": gettext_lazy("Engine error"),
+}
+# Who hears of each escalation level (engine.sla.recipients_for).
+LEVELS = {
+    0: gettext_lazy("the holder"),
+    1: gettext_lazy("the department head"),
+    2: gettext_lazy("the customer-service center head"),
+    3: gettext_lazy("the company head"),
+}
+# SLA events as the audit trail records them (engine.sla.events).
+SLA_EVENT = {
+    "immediate": gettext_lazy("escalated at once"),
+    "response_warning": gettext_lazy("response deadline near"),
+    "response_breach": gettext_lazy("response deadline passed"),
+    "warning": gettext_lazy("resolution deadline near"),
+    "breach": gettext_lazy("resolution deadline passed"),
+    "escalation_2": gettext_lazy("escalated to the customer-service center head"),
+    "escalation_3": gettext_lazy("escalated to the company head"),
 }
 AUDIT_ACTION = {
     "deploy": gettext_lazy("Deployed"),
@@ -215,7 +235,8 @@ def _fields(data: Any, labels: FormLabels) -> list[tuple[str, str]]:
     return [(labels.title(k), labels.value(k, v)) for k, v in data.items()]
 
 
-def _compact(value: Any) -> str:
+def compact(value: Any) -> str:
+    """A value of the audit details as one line: JSON unless text, cut at 300 characters."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else value
     return text if len(text) <= 300 else text[:300] + "…"
 
@@ -257,11 +278,11 @@ def audit_row(
             ]
     elif action == "service_call":
         note = str(details.get("operator", ""))
-        items = [(str(k), _compact(v)) for k, v in (details.get("params") or {}).items()]
+        items = [(str(k), compact(v)) for k, v in (details.get("params") or {}).items()]
     elif action == "service_result":
         note = str(details.get("operator", ""))
         result = details.get("result")
-        items = [(str(k), _compact(v)) for k, v in result.items()] if isinstance(result, dict) else []
+        items = [(str(k), compact(v)) for k, v in result.items()] if isinstance(result, dict) else []
     elif action == "service_failed":
         note = _("attempt %(attempt)s: %(error)s") % {
             "attempt": details.get("attempt", "?"),
@@ -271,7 +292,7 @@ def audit_row(
         note = f"{INCIDENT_KIND.get(details.get('kind', ''), details.get('kind', ''))}: {details.get('message', '')}"
     elif action == "retry":
         note = str(INCIDENT_KIND.get(details.get("kind", ""), details.get("kind", "")))
-        items = [(labels.title(k), _compact(v)) for k, v in (details.get("data") or {}).items()]
+        items = [(labels.title(k), compact(v)) for k, v in (details.get("data") or {}).items()]
     elif action == "timer_fired":
         note = str(details.get("name", ""))
     elif action == "reveal":
@@ -302,14 +323,12 @@ def reveal_note(details: dict[str, Any]) -> str:
 def _sla_note(action: str, details: dict[str, Any]) -> str:
     """Pause, resume and SLA events in words: the reason, the paused time, the event, its level,
     the deadline and who was told."""
-    from . import sla  # sla imports this module
-
     parts = []
     if action == "sla":
         event = str(details.get("event", ""))
-        parts.append(str(sla.SLA_EVENT.get(event, event)))
+        parts.append(str(SLA_EVENT.get(event, event)))
         if isinstance(details.get("level"), int) and details["level"] > 0:
-            parts.append(sla.level_text(details["level"]))
+            parts.append(level_text(details["level"]))
         due = _moment(details.get("due"))
         if due:
             parts.append(_("deadline %(due)s") % {"due": due})
@@ -319,7 +338,7 @@ def _sla_note(action: str, details: dict[str, Any]) -> str:
     else:
         if action == "resume" and isinstance(details.get("paused_minutes"), (int, float)):
             parts.append(
-                _("paused for %(duration)s") % {"duration": sla.duration_text(details["paused_minutes"])}
+                _("paused for %(duration)s") % {"duration": duration_text(details["paused_minutes"])}
             )
         if details.get("reason"):
             parts.append(_("Reason: %(reason)s") % {"reason": details["reason"]})
@@ -328,8 +347,6 @@ def _sla_note(action: str, details: dict[str, Any]) -> str:
 
 def _moment(value: Any) -> str:
     """An ISO date-time from the audit details as “11-30 09:30” (Shanghai); "" when unreadable."""
-    from .templatetags.anju import short_time  # the template library imports this module
-
     try:
         moment = parse_datetime(str(value)) if value else None
     except ValueError:
@@ -337,3 +354,29 @@ def _moment(value: Any) -> str:
     if moment is None or timezone.is_naive(moment):
         return ""
     return short_time(moment)
+
+
+def level_text(level: int) -> str:
+    """“Level 2: the customer-service center head”."""
+    return _("Level %(level)s: %(who)s") % {"level": level, "who": LEVELS.get(level, "?")}
+
+
+def duration_text(minutes: float) -> str:
+    """Minutes as “8 h 30 min” (rounded to the minute)."""
+    total = round(max(minutes, 0.0))
+    hours, rest = divmod(total, 60)
+    if hours and rest:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
+    if hours:
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(minutes)s min") % {"minutes": rest}
+
+
+def short_time(value: datetime | None) -> str:
+    """An aware datetime in the current time zone (Shanghai): "11-27 17:00", with the year when
+    it is not this year's."""
+    if not isinstance(value, datetime):
+        return ""
+    local = timezone.localtime(value)
+    this_year = timezone.localtime(clock.now()).year
+    return date_format(local, "m-d H:i" if local.year == this_year else "Y-m-d H:i")

@@ -1,0 +1,34 @@
+"""Request parameters read safely: text cleaned and bounded (forms.text.clean_text), yes/no flags,
+and where a POST may send the browser back to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from forms.text import clean_text
+
+MAX_PARAM = 100
+TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def param(params: Any, name: str, limit: int | None = MAX_PARAM, default: str = "") -> str:
+    """A query-string (or form) value as clean text: no NUL, stripped, at most `limit` characters."""
+    return clean_text(params.get(name, default) or "", limit)
+
+
+def flag(params: Any, name: str) -> bool:
+    """Whether a yes/no parameter says yes (1, true, yes, on)."""
+    return str(params.get(name, "")).lower() in TRUE
+
+
+def back(request: HttpRequest, default: str = "") -> str:
+    """Where a POST returns to: the posted `next` if it is a path on this site, else `default`."""
+    target = str(request.POST.get("next", ""))
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
