@@ -68,19 +68,11 @@ services:
 	  (command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null) || true
 	@sleep 1
 
+# Both runs, each on TEST_WORKERS cores with its wall time and test count (tests/run_suite.sh).
+TEST_WORKERS ?= 2
 test: install browser services lint
-	@failed=0; \
-	if pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
-	  echo "=== test run 1/2: PostgreSQL + Redis (production mode: $(PG_URL), $(REDIS_TEST_URL)) ==="; \
-	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS) || failed=1; \
-	else \
-	  echo "=== PostgreSQL or Redis is not reachable: SKIPPING the PostgreSQL + Redis run ==="; \
-	  echo "    (start them: see README; CI has both)"; \
-	fi; \
-	echo "=== test run 2/2: SQLite (embedded mode, Celery tasks in-process) ==="; \
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q $(PYTEST_ARGS) || failed=1; \
-	if [ $$failed -ne 0 ]; then echo "=== FAILED: see the runs above ==="; exit 1; fi; \
-	echo "=== both runs passed ==="
+	@PY=$(PY) PG_URL=$(PG_URL) REDIS_TEST_URL=$(REDIS_TEST_URL) TEST_WORKERS=$(TEST_WORKERS) \
+	  PYTEST_ARGS="$(PYTEST_ARGS)" bash tests/run_suite.sh
 
 # bench.complaint: the engine against SpiffWorkflow alone; bench.sla: one SLA sweep over 1,000,000
 # open tasks; bench.movein: a batch of 300 rooms × 10 defects, defect steps and the inbox at batch start
@@ -101,9 +93,12 @@ bench: install services
 	  echo "=== migration benchmark on SQLite ===" && env -u DATABASE_URL $(PY) -m bench.migration $(MIGRATION_BENCH_ARGS); \
 	fi
 
+# ruff; one-way layers (import-linter contracts in pyproject.toml); types of engine/ and forms/.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

@@ -16,8 +16,10 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from engine import clock, formstore
+from engine import calendar, clock, formstore
+from engine.adapters.notification import forget_templates
 from engine.spiff import SPEC_CACHE, WORKFLOW_CACHE
+from tests.commits import commits_as_in_production
 
 FLOWS = Path(__file__).parent / "flows"
 PROCESSES = Path(__file__).parent.parent / "processes"
@@ -26,10 +28,13 @@ START = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
 
 def _clear_caches() -> None:
-    # Versions are immutable in production, but the test database is emptied between tests.
-    SPEC_CACHE._items.clear()
+    """Forget what the process cached: every test's own rows are rolled back (ids are reused on
+    SQLite), and a test may change shared rows with a plain UPDATE that no signal sees."""
+    SPEC_CACHE.clear()
     WORKFLOW_CACHE.clear()
     formstore._load.cache_clear()
+    calendar.forget()
+    forget_templates()
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +44,64 @@ def engine_clock() -> Iterator[None]:
     with clock.frozen_clock(START):
         yield
     _clear_caches()
+
+
+# The shipped flows the tests use most, deployed with the shared rows (as `make run` deploys them).
+SHARED_FLOWS = ("complaint", "sales", "sales_change", "movein/batch", "movein/room", "movein/defect")
+
+
+class SharedRows:
+    present = False
+    versions: dict[str, int] = {}  # flow folder → id of its version among the shared rows
+    hidden = False  # the test deleted them (no_shared_flows)
+
+
+def build_shared_rows() -> None:
+    """What every database test starts from, written once per test database (and again after a test
+    that commits for real, whose end empties every table): the notification templates, the cast
+    with both companies, their work groups, projects and roles, and the shared flows, deployed by
+    the analyst."""
+    from engine.adapters.default_templates import ensure_default_templates
+    from webapp.accounts.demo import ensure_people
+
+    SPEC_CACHE.clear()
+    with clock.frozen_clock(START):
+        ensure_default_templates()
+        people = ensure_people()
+        SharedRows.versions = {
+            name: deploy_folder(PROCESSES / name, people["analyst"]).pk for name in SHARED_FLOWS
+        }
+
+
+@pytest.fixture(autouse=True)
+def shared_rows(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Database tests find the shared rows and run in a transaction rolled back at their end, with
+    after-commit callbacks run as production runs them (tests/commits.py). Tests that need real
+    commits ask for `transactional_db` (or `@pytest.mark.django_db(transaction=True)`)."""
+    names = request.fixturenames
+    if "db" not in names and "transactional_db" not in names and "live_server" not in names:
+        yield
+        return
+    marker = request.node.get_closest_marker("django_db")
+    committing = (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+    if not SharedRows.present:
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            build_shared_rows()
+        SharedRows.present = True
+    if committing:
+        SharedRows.present = False  # the test's end empties every table
+        yield
+        return
+    try:
+        with commits_as_in_production():
+            yield
+    finally:
+        SharedRows.hidden = False
 
 
 @pytest.fixture(params=["cached", "restored"])
@@ -53,12 +116,27 @@ def restore_mode(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def cast(transactional_db: None) -> dict:
-    from engine.adapters.default_templates import ensure_default_templates
-    from webapp.accounts.demo import ensure_people
+def cast(db: None) -> dict:
+    """The cast by username, read afresh for every test (a test may change a person).
 
-    ensure_default_templates()
-    return ensure_people()
+    The rows are the shared rows of the session; a test's own changes are rolled back with it."""
+    from webapp.accounts.demo import PEOPLE
+    from webapp.accounts.models import User
+
+    people = User.objects.select_related("company").in_bulk(
+        [p.username for p in PEOPLE], field_name="username"
+    )
+    return {p.username: people[p.username] for p in PEOPLE}
+
+
+@pytest.fixture
+def no_shared_flows(cast: dict) -> None:
+    """For tests of a database where no flow was ever deployed: the shared flows are deleted inside
+    the test's transaction (its end brings them back), and flow() deploys anew."""
+    from engine.models import ProcessVersion
+
+    ProcessVersion.objects.filter(pk__in=SharedRows.versions.values()).delete()
+    SharedRows.hidden = True
 
 
 @pytest.fixture
@@ -99,6 +177,12 @@ def flow(cast: dict) -> Callable[[str], object]:
     """flow("loop") deploys tests/flows/loop/; flow("complaint") deploys processes/complaint/."""
 
     def deploy(name: str):  # type: ignore[no-untyped-def]
+        from engine.models import ProcessVersion
+
+        if (
+            name in SharedRows.versions and not SharedRows.hidden
+        ):  # deployed with the shared rows: the same version again
+            return ProcessVersion.objects.get(pk=SharedRows.versions[name])
         folder = FLOWS / name if (FLOWS / name).exists() else PROCESSES / name
         return deploy_folder(folder, cast["analyst"])
 

@@ -480,6 +480,7 @@ def test_scripts_and_services_are_edited_and_checked_in_the_anju_properties(
     assert page.js_errors == []
 
 
+@pytest.mark.usefixtures("no_shared_flows")  # the designer of a company that has deployed nothing
 def test_a_new_flow_starts_from_a_template_that_deploys(
     live_server: Any, cast: dict, browser_page: Any
 ) -> None:

@@ -36,6 +36,7 @@ def test_a_crash_while_writing_a_step_leaves_the_previous_state(api, flow, monke
     assert instance(agent, started["id"])["status"] == "completed"
 
 
+@pytest.mark.django_db(transaction=True)  # the loop is a thread: it sees committed rows only
 def test_the_in_process_loop_fires_due_timers(api, flow):
     flow("timers")
     agent = api("agent")

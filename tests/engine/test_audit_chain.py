@@ -62,6 +62,9 @@ def test_new_events_extend_the_chain(trail, api, cast):
 def tamper(statement: str, params: list) -> None:  # type: ignore[type-arg]
     with connection.cursor() as cursor:
         if PG:
+            # The test's transaction has deferred foreign-key checks pending, and ALTER TABLE refuses
+            # to run while it has: check them now, as a commit would.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE engine_auditevent DISABLE TRIGGER engine_audit_append_only")
         try:
             cursor.execute(statement, params)

@@ -6,12 +6,16 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
 from engine.models import AuditEvent, Task
 from tests.helpers import only_task, start
 from webapp.accounts.models import User, WorkGroup
+
+# Each racer is a thread with its own connection: they see committed rows only.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PEOPLE = 50
 

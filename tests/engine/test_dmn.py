@@ -20,6 +20,7 @@ def test_a_decision_table_picks_the_approver(api, flow, discount, lane):
     )
 
 
+@pytest.mark.usefixtures("no_shared_flows")  # nothing deployed before
 def test_a_hostile_decision_entry_is_refused_at_deploy(api, cast):
     files = {p.name: p.read_bytes() for p in (FLOWS / "decide").iterdir()}
     files["approver.dmn"] = files["approver.dmn"].replace(

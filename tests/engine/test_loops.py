@@ -1,9 +1,12 @@
 """Long rework loops keep running (SpiffWorkflow alone stalls after ~333 rounds of a 3-node loop)."""
 
+import pytest
+
 from engine.models import ProcessInstance
 from tests.helpers import complete, instance, only_task, start
 
 
+@pytest.mark.slow
 def test_a_loop_of_350_rounds_runs_to_the_end(api, flow, restore_mode):
     flow("loop")
     agent = api("agent")

@@ -114,6 +114,7 @@ def test_a_claimed_task_skips_the_response_events(api, sla):
     assert not Alert.objects.filter(task_id=task["id"]).exists()
 
 
+@pytest.mark.django_db(transaction=True)  # two threads, two connections
 def test_two_workers_sweeping_at_once_raise_each_event_once(api, sla):
     tasks = [handling(api, "high")[1]["id"] for _ in range(6)]
     clock.set_time(at("2026-11-27 10:37"))

@@ -67,6 +67,7 @@ def test_two_sweeps_never_fire_one_timer_twice(api, flow):
     assert Timer.objects.filter(instance_id__in=ids, state="fired").count() == 3
 
 
+@pytest.mark.django_db(transaction=True)  # four threads, four connections
 def test_four_workers_sweeping_at_once_fire_each_timer_exactly_once(api, flow):
     import threading
 

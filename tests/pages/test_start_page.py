@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from engine.models import AuditEvent, ProcessInstance
 from webapp.accounts.models import User
 
@@ -113,5 +115,6 @@ def test_an_unknown_flow_is_404(web, flow):
     assert web("agent").get("/start/%00complaint/").status_code == 200  # NUL is dropped, not a 500
 
 
+@pytest.mark.usefixtures("no_shared_flows")  # nothing deployed before
 def test_the_record_issue_page_without_a_deployed_complaint_is_404(web, cast):
     assert web("agent").get("/issues/new/").status_code == 404

@@ -105,6 +105,7 @@ def test_the_subscription_ledger_shows_nothing_personal_in_full(web, api, sales_
     assert_masked(web("sales").get(f"/tasks/{task['id']}/").content.decode(), secrets=secrets)
 
 
+@pytest.mark.django_db(transaction=True)  # the import runs in a thread after commit
 def test_an_import_error_report_does_not_echo_the_values(api, cast):
     from tests.realestate.conftest import resident_id
 

@@ -222,8 +222,7 @@ def test_a_job_runs_once(cast, master) -> None:
 
 
 # --- through the API (the background thread) ---------------------------------------------------
-
-
+@pytest.mark.django_db(transaction=True)  # the import runs in a thread after commit
 def test_the_upload_answers_202_at_once_and_the_job_finishes(api, master) -> None:
     client = api("sales")
     response = upload(client, "rooms", xlsx("rooms", building_9_rows(30)))
@@ -236,6 +235,7 @@ def test_the_upload_answers_202_at_once_and_the_job_finishes(api, master) -> Non
     assert Room.objects.filter(code__startswith="BH-9-").count() == 30
 
 
+@pytest.mark.django_db(transaction=True)  # the import runs in a thread after commit
 def test_a_failed_upload_can_be_rerun_skipping_bad_rows(api, master) -> None:
     client = api("sales")
     rows = building_9_rows(6)
@@ -255,6 +255,7 @@ def test_a_failed_upload_can_be_rerun_skipping_bad_rows(api, master) -> None:
     assert client.post(f"/api/imports/{rerun['id']}/skip-bad-rows/").status_code == 400
 
 
+@pytest.mark.django_db(transaction=True)  # the import runs in a thread after commit
 def test_skip_bad_rows_can_be_chosen_at_upload(api, master) -> None:
     client = api("sales")
     rows = building_9_rows(4)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from webapp.privacy import mask_id
@@ -131,6 +132,7 @@ def test_the_import_page_refuses_a_non_xlsx_file_with_a_message(web, master) -> 
     assert not ImportJob.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the import runs in a thread after commit
 def test_uploading_shows_the_job_page_and_the_failed_report_offers_to_skip(web, api, master) -> None:
     client = web("sales")
     rows = [room_row("BH-9-1-101"), room_row("BH-9-1-102", name="102", list_price="免费")]

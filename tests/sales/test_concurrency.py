@@ -21,6 +21,10 @@ from webapp.sales.models import ScheduleLine, Subscription
 SALESPEOPLE = 20
 
 
+# Each racer is a thread with its own connection: they see committed rows only.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 def salespeople(cast: dict, count: int) -> list[User]:
     """孙丽, 周杰 and colleagues of 销售部."""
     group = WorkGroup.objects.get(company=cast["sales"].company, name="销售部")

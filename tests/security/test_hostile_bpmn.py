@@ -96,6 +96,7 @@ def lint_problems(api, files: dict[str, str]) -> list[dict]:  # type: ignore[no-
     return response.json()["problems"]
 
 
+@pytest.mark.usefixtures("no_shared_flows")  # nothing deployed before
 @pytest.mark.parametrize("case", list(HOSTILE_XML))
 def test_entity_tricks_are_refused_by_the_lint_and_the_deploy(api, cast, case):
     files = {"loop.bpmn": HOSTILE_XML[case], "work.schema.json": WORK_FORM}

@@ -130,6 +130,9 @@ def power_user(world: dict[str, Any], cast: dict) -> Any:
     return user
 
 
+@pytest.mark.slow
+# Requests go through the WSGI handler, whose request_finished closes the connection: real commits.
+@pytest.mark.django_db(transaction=True)
 @override_settings(
     ANJU_NOTIFY_MAIL_DELIVERY=False, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
 )

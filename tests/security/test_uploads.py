@@ -96,7 +96,7 @@ def png_header(width: int, height: int) -> bytes:
 
 
 @pytest.fixture
-def analyst(api):  # type: ignore[no-untyped-def]
+def analyst(api, no_shared_flows):  # type: ignore[no-untyped-def]
     return api("analyst")
 
 
