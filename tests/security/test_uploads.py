@@ -36,6 +36,7 @@ from rest_framework.test import APIClient
 from engine.models import ProcessFile, ProcessVersion
 from tests.conftest import FLOWS
 from tests.movein.conftest import jpeg
+from tests.realestate.conftest import wait_for_job
 from webapp.movein.models import Defect, DefectPhoto
 from webapp.realestate.models import ImportJob
 
@@ -202,10 +203,12 @@ def test_hostile_import_file_names_are_refused(api, cast, file_name):
     assert not ImportJob.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the import runs in a thread after commit; it is awaited
 @pytest.mark.parametrize("file_name", ["../../rooms.xlsx", "ro\x00oms.xlsx"])
 def test_an_import_under_a_hostile_name_keeps_only_its_bare_name(api, cast, file_name):
     response = post_raw(api("sales"), "/api/imports/", {"kind": "rooms"}, [("file", file_name, xlsx_rooms())])
     assert response.status_code == 202, response.content
+    assert wait_for_job(api("sales"), response.json()["id"])["finished"]
     assert list(ImportJob.objects.values_list("file_name", flat=True)) in (
         ["rooms.xlsx"],
         ["rooooms.xlsx"],
