@@ -13,9 +13,10 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
+from forms import regex
 from forms.formats import DOMAIN_FORMATS, STANDARD_FORMATS
 from forms.schema import Schema, as_dict, pointer, primary_type, properties, resolve
-from forms.validation import RESIDENT_ID_MATCHES
+from forms.validation import RESIDENT_ID_MATCHES, uses_keyword
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 KNOWN_FORMATS = DOMAIN_FORMATS | STANDARD_FORMATS
@@ -122,6 +123,25 @@ def _node_problems(root: Schema, node: Schema, path: str) -> Iterator[str]:
         yield f"Field {_where(path)} sets $id; only the top level may."
     if RESIDENT_ID_MATCHES in node:
         yield from _resident_id_problems(root, node, path)
+    pattern = node.get("pattern")
+    if isinstance(pattern, str):
+        yield from _pattern_problems(pattern, f"Field {_where(path)} has the pattern")
+    for name in as_dict(node.get("patternProperties")):
+        yield from _pattern_problems(name, f"Field {_where(path)} has the patternProperties name")
+
+
+def _pattern_problems(pattern: str, what: str) -> Iterator[str]:
+    """Patterns run on RE2 (linear time, see forms.regex), which lacks backreferences and lookarounds."""
+    try:
+        re.compile(pattern)
+    except re.error:
+        return  # not a regular expression at all: the meta-schema check already says so
+    reason = regex.pattern_problem(pattern)
+    if reason is not None:
+        yield (
+            f"{what} '{_short(pattern)}', which RE2 cannot use ({_short(reason)}); patterns are RE2 "
+            "syntax, without backreferences (\\1) or lookarounds ((?=...), (?<=...))."
+        )
 
 
 def _all_property_names(root: Schema, node: Schema) -> set[str]:
@@ -211,6 +231,11 @@ def check_schema(schema: dict[str, Any], ui_schema: dict[str, Any] | None = None
         return problems
     if schema.get("type") != "object":
         problems.append('The top level of a form schema must have "type": "object".')
+    if uses_keyword(schema, "patternProperties") and uses_keyword(schema, "unevaluatedProperties"):
+        problems.append(
+            "The form schema uses patternProperties together with unevaluatedProperties, which forms "
+            "do not support; use additionalProperties."
+        )
 
     pending: list[tuple[Any, str]] = [(schema, "")]
     visited = 0

@@ -4,6 +4,7 @@ Two deliberate departures from plain JSON Schema, both because people fill these
 - "required" means filled in: a missing property, null, a blank string or an empty list all
   count as missing (as in Django forms), and the error is keyed on the property itself;
 - the custom keyword "x-resident-id-matches" checks gender and birth date against a resident ID.
+Regular expressions ("pattern", "patternProperties") run on RE2 (forms.regex), never Python's `re`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.exceptions import best_match
 from referencing import Registry
 
+from forms import regex
 from forms.formats import (
     CN_MOBILE,
     CN_PHONE,
@@ -136,9 +138,54 @@ def _multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Itera
         yield ValidationError(f"{instance!r} is not a multiple of {step}", validator="multipleOf")
 
 
+# jsonschema applies "pattern" and "patternProperties" with Python's `re`, whose backtracking is
+# exponential for patterns such as "^(a+)+$"; these keywords run the same checks on RE2. A pattern
+# RE2 cannot compile raises PatternError, which validate_submission reports as a misconfigured form.
+
+
+def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not regex.search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(
+    validator: Any, patterns: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for name, value in instance.items():
+            if regex.search(pattern, name):
+                yield from validator.descend(value, subschema, path=name, schema_path=pattern)
+
+
+_plain_additional_properties = Draft202012Validator.VALIDATORS["additionalProperties"]
+
+
+def _additional_properties(
+    validator: Any, extra: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    """additionalProperties with the names matched by patternProperties (on RE2) taken out
+    first: jsonschema's own keyword then sees a schema without patterns."""
+    if not validator.is_type(instance, "object") or "patternProperties" not in schema:
+        yield from _plain_additional_properties(validator, extra, instance, schema)
+        return
+    patterns = list(as_dict(schema.get("patternProperties")))
+    unmatched = {
+        name: value for name, value in instance.items() if not any(regex.search(p, name) for p in patterns)
+    }
+    plain = {k: v for k, v in schema.items() if k != "patternProperties"}
+    for error in _plain_additional_properties(validator, extra, unmatched, plain):
+        error.instance = instance  # message_for lists the unexpected names from the whole object
+        yield error
+
+
 _Validator = validators.extend(
     Draft202012Validator,
     {
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "additionalProperties": _additional_properties,
         "multipleOf": _multiple_of,
         "required": _required,
         "dependentRequired": _dependent_required,
@@ -204,7 +251,7 @@ def _unexpected_names(schema: dict[str, Any], instance: dict[str, Any]) -> list[
     return [
         str(name)
         for name in instance
-        if name not in known and not any(re.search(p, str(name)) for p in patterns)
+        if name not in known and not any(regex.search(p, str(name)) for p in patterns)
     ]
 
 
@@ -321,6 +368,26 @@ def _misconfigured() -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: [_("This form is not set up correctly. Please tell the administrator.")]}
 
 
+def uses_keyword(schema: Any, keyword: str) -> bool:
+    """Whether `keyword` appears as a key anywhere in `schema` (over-approximate: also inside
+    const/enum/default values).
+
+    jsonschema works out the properties "unevaluatedProperties" sees with Python's `re` on the
+    patterns of "patternProperties" in every subschema it reaches; forms do not support the two
+    together, so no submitted name is ever matched by `re` (forms.lint refuses it at deploy).
+    """
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if keyword in node:
+                return True
+            pending += node.values()
+        elif isinstance(node, list):
+            pending += node
+    return False
+
+
 # Checking a schema costs ~8 ms, far more than validating a submission: validators are built once
 # per schema object. Callers pass the same dict for the same form (engine.formstore caches them)
 # and must not change a schema after validating with it. The entry keeps the schema alive, so its
@@ -339,6 +406,8 @@ def _validator_for(schema: dict[str, Any]) -> Any:
             return entry[1]
     try:
         Draft202012Validator.check_schema(schema)
+        if uses_keyword(schema, "patternProperties") and uses_keyword(schema, "unevaluatedProperties"):
+            raise ValueError("patternProperties with unevaluatedProperties would run Python's re")
         validator = _Validator(schema, format_checker=FORMAT_CHECKER, registry=_OFFLINE)
     except Exception:  # SchemaError, or odd Python objects inside the schema
         logger.warning("form schema is not valid JSON Schema", exc_info=True)

@@ -144,3 +144,46 @@ def test_resident_id_matches_needs_both_gender_values() -> None:
     assert check_schema({**GOOD, "x-resident-id-matches": config}) == [
         "x-resident-id-matches at the top level needs 'genderValues' with exactly the keys 'male' and 'female'."
     ]
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", "(?=a)a", "(?<=a)b", "(?!a)b"])
+def test_a_pattern_re2_cannot_run_is_named_with_its_field(pattern: str) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"address": {"type": "object", "properties": {"city": {"pattern": pattern}}}},
+    }
+    problems = check_schema(schema)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"Field 'address.city' has the pattern '{pattern}', which RE2 cannot use")
+    assert "without backreferences" in problems[0]
+
+
+def test_a_pattern_properties_name_re2_cannot_run_is_named() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"extra": {"type": "object", "patternProperties": {"(?=x)": {}}}},
+    }
+    problems = check_schema(schema)
+    assert len(problems) == 1 and problems[0].startswith(
+        "Field 'extra' has the patternProperties name '(?=x)'"
+    )
+
+
+def test_patterns_re2_can_run_pass_even_when_python_re_would_backtrack() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"pattern": "^(a+)+$"}, "b": {"pattern": "^[一-龥]{2,4}$"}},
+    }
+    assert check_schema(schema) == []
+
+
+def test_an_invalid_regex_is_reported_once() -> None:
+    assert len(check_schema({"type": "object", "properties": {"a": {"pattern": "("}}})) == 1
+
+
+def test_pattern_properties_with_unevaluated_properties_are_refused() -> None:
+    schema = {"type": "object", "patternProperties": {"^a": {}}, "unevaluatedProperties": False}
+    assert check_schema(schema) == [
+        "The form schema uses patternProperties together with unevaluatedProperties, which forms do not "
+        "support; use additionalProperties."
+    ]

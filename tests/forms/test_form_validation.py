@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -285,3 +286,67 @@ def test_amounts_in_fen_are_multiples_of_one_fen() -> None:
     for amount in (0.07, 0.29, 1200.29, 19.99, 5):
         assert validate_submission(schema, {"amount": amount}) == {}, amount
     assert "amount" in validate_submission(schema, {"amount": 0.075})
+
+
+# --- patterns run on RE2 (issue 12: "^(a+)+$" held a thread for 43 s in Python's re) -------------
+
+
+def _with_pattern(pattern: str) -> dict[str, Any]:
+    return {"type": "object", "properties": {"code": {"type": "string", "pattern": pattern}}}
+
+
+def test_a_catastrophic_pattern_is_answered_in_linear_time() -> None:
+    began = time.monotonic()
+    errors = validate_submission(_with_pattern("^(a+)+$"), {"code": "a" * 5000 + "!"})
+    assert errors == {"code": ["Enter a value in the required format (^(a+)+$)."]}
+    assert time.monotonic() - began < 0.5
+    assert validate_submission(_with_pattern("^(a+)+$"), {"code": "aaa"}) == {}
+
+
+def test_a_pattern_is_a_search_not_anchored() -> None:
+    assert validate_submission(_with_pattern("[0-9]{3}"), {"code": "房号 1203 室"}) == {}
+    assert validate_submission(_with_pattern("^[0-9]{3}$"), {"code": "房号 1203 室"}) != {}
+
+
+def test_patterns_understand_chinese_text() -> None:
+    assert validate_submission(_with_pattern("^[一-龥]{2,4}$"), {"code": "张三"}) == {}
+    assert validate_submission(_with_pattern("^[一-龥]{2,4}$"), {"code": "Zhang"}) != {}
+
+
+def test_the_pattern_message_is_translated(zh: None) -> None:
+    errors = validate_submission(CUSTOMER, {**VALID, "postcode": "51800"})
+    assert errors == {"postcode": ["请按要求的格式填写（^[0-9]{6}$）"]}
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", "(?=a)a", "(?<!b)a"])
+def test_a_pattern_re2_cannot_run_makes_the_form_misconfigured(pattern: str) -> None:
+    errors = validate_submission(_with_pattern(pattern), {"code": "aa"})
+    assert errors == {NON_FIELD_ERRORS: ["This form is not set up correctly. Please tell the administrator."]}
+
+
+PATTERN_PROPERTIES: dict[str, Any] = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}},
+    "patternProperties": {"^(a+)+$": {"type": "integer"}},
+    "additionalProperties": False,
+}
+
+
+def test_pattern_properties_match_names_in_linear_time() -> None:
+    began = time.monotonic()
+    errors = validate_submission(PATTERN_PROPERTIES, {"name": "x", "aaa": "three", "a" * 5000 + "!": 1})
+    assert time.monotonic() - began < 0.5
+    assert errors["aaa"] == ["Enter a whole number."]
+    assert errors[NON_FIELD_ERRORS][0].startswith("This form has no fields named aaaa")
+    assert validate_submission(PATTERN_PROPERTIES, {"name": "x", "aa": 2}) == {}
+
+
+def test_additional_properties_as_a_schema_skip_names_matching_a_pattern() -> None:
+    schema = {**PATTERN_PROPERTIES, "additionalProperties": {"type": "string"}}
+    assert validate_submission(schema, {"aa": 1, "other": 2}) == {"other": ["Enter text."]}
+
+
+def test_pattern_properties_with_unevaluated_properties_are_not_run() -> None:
+    schema = {"type": "object", "patternProperties": {"^a": {}}, "unevaluatedProperties": False}
+    errors = validate_submission(schema, {"a" * 30 + "!": 1})
+    assert errors == {NON_FIELD_ERRORS: ["This form is not set up correctly. Please tell the administrator."]}
