@@ -251,3 +251,42 @@ def test_the_script_check_refuses_oversized_code_and_nul(api, cast):
     assert big.status_code == 400 and "code" in big.json()["field_errors"]
     nul = analyst.post("/api/designer/check-script/", {"code": "x = 1\x00\nimport os"}, format="json")
     assert nul.status_code == 200 and nul.json()["ok"] is False
+
+
+# --- diagram code that tries to exhaust memory or time (issue 12, item 1) ---------------------
+
+GROWTH_BOMBS = {
+    "doubling": "s = 'a' * 100000\n" + "s = s + s\n" * 10,
+    "join of a generator": "s = ''.join('a' * 100000 for i in range(100000))",
+    "f-string": "s = 'a' * 100000\nrounds = f'{s}{s}{s}'",
+    "f-string width": "rounds = f'{rounds:>1000000000}'",
+    "format": "rounds = '{:>1000000000}'.format(rounds)",
+    "replace": "s = 'a' * 100000\nrounds = s.replace('a', 'aaaaaaaaaa')",
+    "list comprehension": "rounds = [i for i in range(100000) for j in range(10)]",
+    "list of range": "rounds = list(range(10 ** 9))",
+    "big int": "rounds = 10 ** 10 ** 6",
+    "straight-line slow": "r = list(range(100000))\n" + "y = sorted(r, reverse=True)\n" * 1500,
+    "many values": "s = 'a' * 100000\nl = []\nfor i in range(100000):\n    l.append(s.upper())",
+    "task data": "s = 'a' * 100000\nrounds = [s] * 100000",
+}
+LIMIT_NAMES = ("MAX_SEQUENCE", "MAX_INT_BITS", "MAX_TASK_DATA", "MAX_MEMORY_GROWTH", "time limit", "larger than 1000",
+               "'format' is not allowed")  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(GROWTH_BOMBS))
+def test_growth_and_time_bombs_in_a_running_flow_become_incidents(api, cast, case):
+    import resource
+
+    response = deploy(api, loop_with_script(GROWTH_BOMBS[case]))
+    assert response.status_code == 201, response.content
+    agent = api("agent")
+    started = start(agent, "loop", {"rounds": 0})
+    task = only_task(agent, started["id"])
+    memory_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    began = time.monotonic()
+    complete(agent, task["id"], {"again": False})  # asserts a 2xx: never a 500
+    assert time.monotonic() - began < 2
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - memory_before < 100 * 1024
+    assert instance(agent, started["id"])["status"] == "incident"
+    message = Incident.objects.get(instance_id=started["id"]).message
+    assert any(name in message for name in LIMIT_NAMES), message
