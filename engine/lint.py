@@ -161,6 +161,38 @@ def check_references(name: str, tree: etree._ElementTree) -> list[Problem]:
     return problems
 
 
+# Nodes after which a path may end without a sequence flow: end events, and boundary events (an
+# interrupting one with no flow cancels its activity on purpose). Every other node needs a way on.
+ENDS_A_PATH = {"endEvent", "boundaryEvent"}
+
+
+def check_progress(name: str, tree: etree._ElementTree) -> list[Problem]:
+    """Flows that can never reach an end are refused: an (event) subprocess with no start event,
+    and a flow node other than an end or boundary event with no outgoing sequence flow (an
+    instance would stay "running" there with nothing to do)."""
+    problems: list[Problem] = []
+    for container in tree.iter(f"{{{BPMN}}}process", f"{{{BPMN}}}subProcess", f"{{{BPMN}}}transaction"):
+        nodes = [c for c in container if isinstance(c.tag, str) and local(c) in FLOW_NODES]
+        if local(container) != "process" and not any(local(n) == "startEvent" for n in nodes):
+            what = "has no elements" if not nodes else "has no start event"
+            label = container.get("name") or container.get("id", "")
+            problems.append(_problem(name, container, f"subprocess {label!r} {what}: it can never finish"))
+        sources = {flow.get("sourceRef") for flow in container.findall(f"{{{BPMN}}}sequenceFlow")}
+        for node in nodes:
+            if local(node) in ENDS_A_PATH or node.get("isForCompensation") == "true":
+                continue
+            if node.get("id") not in sources:
+                label = node.get("name") or node.get("id", "")
+                problems.append(
+                    _problem(
+                        name,
+                        node,
+                        f"{local(node)} {label!r} has no outgoing sequence flow: add one or an end event",
+                    )
+                )
+    return problems
+
+
 def check_code(name: str, tree: etree._ElementTree) -> list[Problem]:
     """Scripts, conditions, timer and parameter expressions must compile in the sandbox."""
     problems: list[Problem] = []
@@ -345,6 +377,7 @@ def lint_bpmn(name: str, tree: etree._ElementTree, files: dict[str, bytes]) -> l
     """Every check of this module on one BPMN file."""
     problems = check_elements(name, tree)
     problems += check_references(name, tree)
+    problems += check_progress(name, tree)
     problems += check_code(name, tree)
     problems += check_tasks(name, tree, files)
     return problems

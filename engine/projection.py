@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.conf import settings
 from django.db import transaction
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -289,7 +288,11 @@ def _find(workflow: BpmnWorkflow, task_id: UUID) -> SpiffTask | None:
 def save_service_calls(step: Step, found: Scan, batch: Batch) -> None:
     if not found.requests:
         return
-    lease = timedelta(seconds=settings.ANJU_SERVICE_LEASE_SECONDS)
+    from .services import lease
+
+    # Until a worker takes it (and renews its lease), the call is the dispatch message's to run;
+    # if the message is lost the sweep runs it once this short lease ends.
+    due = step.now + lease()
     rows = [
         {
             "instance": step.instance.pk,
@@ -302,7 +305,7 @@ def save_service_calls(step: Step, found: Scan, batch: Batch) -> None:
             "idempotency_key": f"{step.instance.pk}:{task.id}",
             "state": CallState.PENDING,
             "attempts": 0,
-            "next_attempt_at": step.now + lease,
+            "next_attempt_at": due,
             "last_error": "",
             "created_at": step.now,
         }

@@ -1,20 +1,27 @@
 """Running service calls: adapters are called outside any instance lock, after the step that
 asked for them committed; a second step records the result and moves the flow on.
 
-At least once: a call row stays `pending` until its result is recorded; the sweeper re-runs
-calls whose lease ran out (a lost dispatch, a crashed worker) and retries failures with
-exponential backoff. Adapters deduplicate by the call's idempotency key, so a repeated run never
+At least once: a call row stays `pending` until its result is recorded. `next_attempt_at` is
+the call's lease: whoever runs a call first takes it with a conditional UPDATE that moves the lease
+`lease_seconds()` ahead, and renews it (a heartbeat) while the adapter runs; the sweeper runs
+calls whose lease ran out (a lost dispatch, a killed worker: within one lease plus one sweep) and
+retries failures with exponential backoff. Nobody takes a call whose lease is alive, so a call
+never runs twice at once. Adapters deduplicate by the call's idempotency key, so a repeated run never
 sends or bills twice. After the last attempt (or a PermanentError) the instance gets an incident.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from datetime import timedelta
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from SpiffWorkflow.util.task import TaskState
 
@@ -30,23 +37,134 @@ from .spiff import SERVICE_REQUEST
 log = logging.getLogger(__name__)
 
 
+_IN_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar("anju_calls_in_process", default=False)
+
+
+def lease_seconds() -> float:
+    """How long a call stays taken without a heartbeat: a dispatched call nobody took, or one whose
+    worker died, is run by the sweep this long (plus at most one sweep interval) after its last
+    sign of life. `ANJU_SERVICE_HEARTBEAT_LEASE_SECONDS`, default 15 (3 × the 5 s sweep)."""
+    return float(getattr(settings, "ANJU_SERVICE_HEARTBEAT_LEASE_SECONDS", 15))
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=lease_seconds())
+
+
+@contextmanager
+def calls_in_process() -> Iterator[None]:
+    """Within this block, calls asked for by steps run in this process right after the asking
+    step commits (as in embedded mode) instead of going to Celery: for commands such as
+    `anju_setup` that must see a flow's next task without waiting for a worker."""
+    token = _IN_PROCESS.set(True)
+    try:
+        yield
+    finally:
+        _IN_PROCESS.reset(token)
+
+
 def dispatch_calls(keys: list[str]) -> None:
-    """Hand calls to Celery (run inline in embedded mode). Called after the asking step commits."""
+    """Hand calls to Celery (run inline in embedded mode). Called after the asking step commits.
+
+    The message carries the lease the step wrote: a worker takes the call only while the lease is
+    that one (nobody took it yet) or has run out, so a late or redelivered message never runs a
+    call that another worker holds."""
     from .tasks import run_service_call
 
-    eager = run_service_call.app.conf.task_always_eager
+    leases = dict(
+        ServiceCall.objects.filter(idempotency_key__in=keys, state=CallState.PENDING).values_list(
+            "idempotency_key", "next_attempt_at"
+        )
+    )
+    inline = run_service_call.app.conf.task_always_eager or _IN_PROCESS.get()
     for key in keys:
-        if eager:  # embedded mode: what Celery's eager apply would do, without its bookkeeping
-            run_call(key)
+        expected = leases.get(key)
+        if expected is None:
+            continue  # done or failed already
+        if inline:  # embedded mode: what Celery's eager apply would do, without its bookkeeping
+            run_call(key, expected)
             continue
         try:
-            run_service_call.delay(key)
+            run_service_call.delay(key, expected.isoformat())
         except Exception:  # broker down: the sweeper runs the call when its lease ends
             log.exception("could not dispatch service call %s; the sweeper will run it", key)
 
 
-def run_call(key: str) -> None:
-    """Call the adapter for one pending call, then record the result or the failure."""
+def take_call(key: str, expected: datetime | None = None) -> datetime | None:
+    """Take a pending call to run it: returns the end of the lease now held, or None when the call
+    is not ours to run (done, failed, held by a live worker, or waiting for its backoff).
+
+    A call may be taken when its lease is `expected` (the one its dispatch message carries) or has
+    run out; the conditional UPDATE makes exactly one of several racing takers win."""
+    now = clock.now()
+    row = (
+        ServiceCall.objects.filter(idempotency_key=key, state=CallState.PENDING)
+        .values_list("pk", "next_attempt_at")
+        .first()
+    )
+    if row is None:
+        return None
+    pk, current = row
+    if current > now and current != expected:
+        return None
+    until = now + lease()
+    taken = ServiceCall.objects.filter(pk=pk, state=CallState.PENDING, next_attempt_at=current).update(
+        next_attempt_at=until
+    )
+    return until if taken else None
+
+
+def renew_lease(pk: int, held: datetime) -> datetime | None:
+    """The heartbeat: move the lease of a call we hold forward; None when it is no longer ours."""
+    until = clock.now() + lease()
+    renewed = ServiceCall.objects.filter(pk=pk, state=CallState.PENDING, next_attempt_at=held).update(
+        next_attempt_at=until
+    )
+    return until if renewed else None
+
+
+class _Heartbeat(threading.Thread):
+    """Renews a taken call's lease every third of the lease while the adapter runs (its own
+    database connection, opened only if the adapter outlives one beat)."""
+
+    def __init__(self, pk: int, held: datetime) -> None:
+        super().__init__(name=f"anju-call-heartbeat-{pk}", daemon=True)
+        self.pk, self.held = pk, held
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        beat = lease_seconds() / 3
+        used_db = False
+        try:
+            while not self._done.wait(beat):
+                used_db = True
+                renewed = renew_lease(self.pk, self.held)
+                if renewed is None:
+                    log.warning("service call %s: lease lost while its adapter ran", self.pk)
+                    return
+                self.held = renewed
+        except Exception:
+            log.exception("service call %s: heartbeat failed", self.pk)
+        finally:
+            if used_db:
+                connection.close()
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def run_call(key: str, expected: datetime | str | None = None) -> None:
+    """Take one pending call (see `take_call`), call its adapter while renewing the lease, then
+    record the result or the failure."""
+    if isinstance(expected, str):
+        expected = datetime.fromisoformat(expected)
+    held = take_call(key, expected)
+    if held is not None:
+        _run_taken(key, held)
+
+
+def _run_taken(key: str, held: datetime) -> None:
     call = ServiceCall.objects.filter(idempotency_key=key).first()
     if call is None or call.state != CallState.PENDING:
         return
@@ -57,18 +175,23 @@ def run_call(key: str) -> None:
         element_id=call.element_id,
     )
     found = get_adapter(call.operator)
+    heartbeat = _Heartbeat(call.pk, held)
+    heartbeat.start()
     try:
         if found is None:
             raise PermanentError(f"no adapter provides {call.operator!r}")
         adapter, operation = found
         result = adapter.call(operation.name, dict(call.params), context)
     except PermanentError as exc:
+        heartbeat.stop()
         record_failure(call, str(exc), permanent=True)
         return
     except Exception as exc:
+        heartbeat.stop()
         log.warning("service call %s failed: %s", key, exc)
         record_failure(call, f"{type(exc).__name__}: {exc}", permanent=False)
         return
+    heartbeat.stop()
     record_result(call, result)
 
 
@@ -152,21 +275,21 @@ def _fail(call: ServiceCall, message: str, attempts: int) -> None:
 def run_one_due_call() -> bool:
     """Run the earliest pending call whose lease or backoff has passed; False when none is due.
 
-    A call is taken by moving its next_attempt_at forward with a conditional UPDATE: of several
-    workers racing for one row exactly one sees its update count 1 (works on SQLite too).
+    A call is taken by moving its lease forward with a conditional UPDATE: of several workers
+    racing for one row exactly one sees its update count 1 (works on SQLite too).
     """
     now = clock.now()
-    lease = timedelta(seconds=settings.ANJU_SERVICE_LEASE_SECONDS)
     due = (
         ServiceCall.objects.filter(state=CallState.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
         .values_list("pk", "idempotency_key", "next_attempt_at")[:20]
     )
+    until = now + lease()
     for pk, key, next_at in due:
         taken = ServiceCall.objects.filter(pk=pk, state=CallState.PENDING, next_attempt_at=next_at).update(
-            next_attempt_at=now + lease
+            next_attempt_at=until
         )
         if taken:
-            run_call(key)
+            _run_taken(key, until)
             return True
     return False

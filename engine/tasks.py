@@ -12,15 +12,18 @@ SWEEP_LIMIT = 500
 
 
 @shared_task(name="engine.tasks.run_service_call", acks_late=True)
-def run_service_call(idempotency_key: str) -> None:
+def run_service_call(idempotency_key: str, lease: str | None = None) -> None:
+    """Run one call if it is still the dispatching step's to give (`lease`, ISO) or its lease ran
+    out; a message for a call another worker holds, or that is done, changes nothing."""
     from .services import run_call
 
-    run_call(idempotency_key)
+    run_call(idempotency_key, lease)
 
 
 @shared_task(name="engine.tasks.sweep")
 def sweep() -> dict[str, int]:
-    """Fire due timers and run due service calls (retries, lost dispatches); bounded per run."""
+    """Fire due timers and run due service calls (retries, lost dispatches, calls of dead workers
+    whose lease ran out); bounded per run."""
     from .services import run_one_due_call
     from .sla import SWEEP_BATCH, sweep_sla
     from .timers import fire_one_due_timer

@@ -6,6 +6,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from engine.models import BusinessCalendar, Incident, ProcessInstance, ProcessVersion, SlaPolicy, Task
+from webapp.demo_data import ISSUES
 from webapp.movein.models import HandoverBatch
 from webapp.realestate.models import Room, RoomStatus
 
@@ -36,3 +37,33 @@ def test_setup_loads_the_demo_once(transactional_db):
     assert SlaPolicy.objects.filter(company__code="sz").exists()
     assert BusinessCalendar.objects.filter(company__code="sh").exists()
     assert Task.objects.filter(state="ready", process_key="complaint", sla_policy__isnull=False).exists()
+
+
+def test_setup_works_in_production_mode_and_runs_again(transactional_db):
+    """With asynchronous service calls (a broker nobody consumes), the demo still loads complete:
+    its flows' calls run in the command itself; a second run adds nothing."""
+    from engine.models import OutboxMessage, ServiceCall
+    from tests.conftest import celery_through
+
+    with celery_through("memory://"):
+        call_command("anju_setup", "--no-demo", stdout=StringIO())
+        assert not ProcessInstance.objects.exists()
+        call_command("anju_setup", stdout=StringIO())
+        counts = (ProcessInstance.objects.count(), Task.objects.count(), OutboxMessage.objects.count())
+        call_command("anju_setup", stdout=StringIO())
+        call_command("anju_setup", "--no-demo", stdout=StringIO())
+    assert (ProcessInstance.objects.count(), Task.objects.count(), OutboxMessage.objects.count()) == counts
+    assert not ServiceCall.objects.exclude(state="done").exists()
+    assert not Incident.objects.exists()
+    complaints = ProcessInstance.objects.filter(process_key="complaint")
+    assert sorted(complaints.values_list("customer_name", flat=True)) == sorted(
+        issue["customer_name"] for issue in ISSUES
+    )
+    assert Task.objects.filter(state="ready", element_id="Task_HandleEngineering").count() == 1
+    assert Task.objects.filter(state="ready", process_key="sales").count() == 3
+    assert Task.objects.filter(state="ready", element_id="Task_MockInspection").count() == 3
+    assert (
+        Task.objects.filter(state="ready", process_key="movein_defect", element_id="Task_Dispatch").count()
+        == 1
+    )
+    assert OutboxMessage.objects.filter(template_id="COMPLAINT_ACCEPTED").exists()

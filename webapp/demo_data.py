@@ -1,5 +1,7 @@
 """Demo work for `make run`: a few customer issues in different steps of the complaint flow, so
-that every demo login finds something in the inbox. Loaded once (skipped when work exists)."""
+that every demo login finds something in the inbox. Loaded once: every step first looks for what
+an earlier run made. `anju_setup` loads it inside `engine.services.calls_in_process()`, so that in
+production mode (asynchronous service calls) each flow's next task exists when the loader looks."""
 
 from __future__ import annotations
 
@@ -78,10 +80,9 @@ def load_demo_sales(users: dict[str, Any]) -> int:
 
     subscribe(sales, customers[0], rooms[0], 1)
     contracted = subscribe(sales2, customers[1], rooms[1], 2)
-    discount = Task.objects.get(instance=contracted, state="ready", element_id="Task_RequestDiscount")
-    do_complete_task(sales2, discount, {"discount_percent": 0})
-    contract = Task.objects.get(instance=contracted, state="ready", element_id="Task_Contract")
-    do_complete_task(sales2, contract, {
+    ready = Task.objects.filter(instance=contracted, state="ready")
+    do_complete_task(sales2, ready.get(element_id="Task_RequestDiscount"), {"discount_percent": 0})
+    do_complete_task(sales2, ready.get(element_id="Task_Contract"), {
         "contract_no": "HT-DEMO-0002", "contract_date": today.isoformat(),
         "agreed_delivery_date": (today + timedelta(days=540)).isoformat(),
         "filing_date": (today + timedelta(days=5)).isoformat(), "mortgage_bank": "中国建设银行深圳分行", "mortgage_years": 25,
@@ -91,15 +92,27 @@ def load_demo_sales(users: dict[str, Any]) -> int:
 
 
 def load_demo_work(users: dict[str, Any]) -> int:
-    """Record the demo issues (once) and move the first one on to the engineering department."""
+    """Record the demo issues that are not recorded yet and move the first one on to the
+    engineering department (if it still waits for its triage); returns how many were recorded."""
     if not ProcessVersion.objects.filter(key="complaint").exists():
         return 0
     agent = users["agent"]
-    if ProcessInstance.objects.filter(company=agent.company).exists():
-        return 0
-    started = [do_start_instance(agent, "complaint", data) for data in ISSUES]
-    triage = Task.objects.get(instance=started[0], state="ready")
-    do_claim_task(agent, triage)
-    do_complete_task(agent, triage, {"department": "engineering", "priority": "high",
-                                     "dispatch_note": "请工程部24小时内上门查看渗水原因。"})  # fmt: skip
-    return len(started)
+    complaints = ProcessInstance.objects.filter(company=agent.company, process_key="complaint")
+    if complaints.exists() and not complaints.filter(customer_name=ISSUES[0]["customer_name"]).exists():
+        return 0  # a company with complaints of its own: no demo issues among them
+    recorded = 0
+    first = None
+    for data in ISSUES:
+        instance = complaints.filter(customer_name=data["customer_name"]).order_by("pk").first()
+        if instance is None:
+            instance = do_start_instance(agent, "complaint", data)
+            recorded += 1
+        first = first or instance
+    assert first is not None
+    triage = Task.objects.filter(instance=first, state="ready", element_id="Task_Triage").first()
+    if triage is not None:
+        if triage.assignee_id is None:
+            triage = do_claim_task(agent, triage)
+        do_complete_task(agent, triage, {"department": "engineering", "priority": "high",
+                                         "dispatch_note": "请工程部24小时内上门查看渗水原因。"})  # fmt: skip
+    return recorded

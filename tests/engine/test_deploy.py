@@ -74,7 +74,7 @@ def test_a_flow_is_versioned_by_content_and_instances_stay_on_their_version(api,
 def test_only_analysts_deploy(api, cast):
     response = upload(api("agent"), folder_files(FLOWS / "loop"))
     assert response.status_code == 403
-    assert upload(api(None), folder_files(FLOWS / "loop")).status_code in (401, 403)
+    assert upload(api(None), folder_files(FLOWS / "loop")).status_code == 401
 
 
 def test_broken_xml_names_the_line(api, cast):
@@ -224,3 +224,33 @@ def test_a_file_that_is_one_bare_element_is_refused(api, cast, root):
     # The checks look at an element's parent; a root element has none.
     bare = f'<bpmn:{root} xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">x = 1</bpmn:{root}>'
     refused(api("analyst"), {"bare.bpmn": bare.encode()})
+
+
+def test_an_empty_subprocess_is_refused_with_its_line(api, cast):
+    files = loop_with(
+        '<bpmn:sequenceFlow id="Flow_Done" sourceRef="Gateway_Again" targetRef="End_Loop"/>',
+        '<bpmn:sequenceFlow id="Flow_Done" sourceRef="Gateway_Again" targetRef="Sub_Empty"/>\n'
+        '    <bpmn:subProcess id="Sub_Empty" name="空子流程">\n'
+        '      <bpmn:subProcess id="Sub_Inner" name="内层"/>\n'
+        "    </bpmn:subProcess>\n"
+        '    <bpmn:sequenceFlow id="Flow_Out" sourceRef="Sub_Empty" targetRef="End_Loop"/>',
+    )
+    problems = {p["element_id"]: p for p in refused(api("analyst"), files)}
+    assert set(problems) == {"Sub_Empty", "Sub_Inner"}
+    assert (
+        "空子流程" in problems["Sub_Empty"]["message"]
+        and "no start event" in problems["Sub_Empty"]["message"]
+    )
+    assert "no elements" in problems["Sub_Inner"]["message"] and problems["Sub_Inner"]["line"] == 15
+    assert problems["Sub_Empty"]["line"] == 14
+
+
+def test_a_node_with_no_way_on_is_refused_with_its_line(api, cast):
+    files = loop_with("<bpmn:outgoing>Flow_3</bpmn:outgoing>", "")
+    files["loop.bpmn"] = files["loop.bpmn"].replace(
+        b'<bpmn:sequenceFlow id="Flow_3" sourceRef="Script_Count" targetRef="Gateway_Again"/>', b""
+    )
+    problems = refused(api("analyst"), files)
+    script = [p for p in problems if p["element_id"] == "Script_Count"]
+    assert script and "计数" in script[0]["message"] and "no outgoing sequence flow" in script[0]["message"]
+    assert script[0]["line"] == 9

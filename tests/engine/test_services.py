@@ -12,7 +12,7 @@ from engine import clock
 from engine.adapters import Adapter, CallContext, Operation, Param, register
 from engine.adapters.registry import _ADAPTERS
 from engine.models import Bill, Incident, NotificationTemplate, OutboxMessage, ServiceCall
-from engine.services import record_result, run_call
+from engine.services import lease_seconds, record_result, renew_lease, run_call, take_call
 from engine.tasks import sweep
 from tests.helpers import audit_actions, complete, instance, only_task, start
 
@@ -125,3 +125,77 @@ def test_a_permanent_error_opens_an_incident_at_once(api, flow):
     assert cs_head.post(f"/api/incidents/{incident.pk}/retry/", {}, format="json").status_code == 200
     assert only_task(agent, started["id"])["name"] == "核对赔付"
     assert instance(agent, started["id"])["status"] == "running"
+
+
+def _lost_dispatch(api: Any, flow: Any) -> ServiceCall:
+    """A complaint whose SMS call went to a broker no worker consumes."""
+    from tests.conftest import celery_through
+
+    flow("service")
+    with celery_through("memory://"):
+        started = start(api("agent"), "service", CUSTOMER)
+    call = ServiceCall.objects.get(instance_id=started["id"])
+    assert call.state == "pending" and not OutboxMessage.objects.exists()
+    return call
+
+
+def test_a_lost_dispatch_runs_within_one_short_lease(api, flow):
+    call = _lost_dispatch(api, flow)
+    assert call.next_attempt_at <= clock.now() + timedelta(seconds=lease_seconds())
+    assert sweep()["calls"] == 0
+    clock.advance(timedelta(seconds=lease_seconds() + 1))
+    assert sweep()["calls"] == 1
+    assert OutboxMessage.objects.filter(instance_id=call.instance_id).count() == 1
+
+
+def test_a_call_taken_by_a_worker_that_died_runs_again_within_30_seconds(api, flow):
+    call = _lost_dispatch(api, flow)
+    assert take_call(call.idempotency_key, call.next_attempt_at) is not None  # then the worker dies
+    clock.advance(timedelta(seconds=10))
+    assert sweep()["calls"] == 0
+    clock.advance(timedelta(seconds=lease_seconds() - 10 + 1))
+    assert sweep()["calls"] == 1
+    call.refresh_from_db()
+    assert call.state == "done" and OutboxMessage.objects.filter(instance_id=call.instance_id).count() == 1
+    assert lease_seconds() + 1 <= 30
+
+
+def test_a_call_whose_worker_is_alive_is_not_taken_twice(api, flow):
+    call = _lost_dispatch(api, flow)
+    dispatched = call.next_attempt_at
+    held = take_call(call.idempotency_key, dispatched)
+    assert held is not None
+    for _ in range(4):  # the adapter runs for a minute; its heartbeat renews the lease
+        clock.advance(timedelta(seconds=lease_seconds() * 2 / 3))
+        held = renew_lease(call.pk, held)
+        assert held is not None
+        assert sweep()["calls"] == 0
+        run_call(call.idempotency_key, dispatched.isoformat())  # a late or redelivered message
+        assert take_call(call.idempotency_key) is None
+    assert not OutboxMessage.objects.exists()
+    call.refresh_from_db()
+    assert call.state == "pending" and call.next_attempt_at == held
+
+
+def test_the_heartbeat_renews_the_lease_until_the_adapter_returns(settings, monkeypatch):
+    import time
+
+    from engine import services
+
+    settings.ANJU_SERVICE_HEARTBEAT_LEASE_SECONDS = 0.06  # a beat every 20 ms
+    renewals: list[int] = []
+
+    def renew(pk: int, held: Any) -> Any:
+        renewals.append(pk)
+        return held + timedelta(seconds=1)
+
+    monkeypatch.setattr(services, "renew_lease", renew)
+    start_at = clock.now()
+    beat = services._Heartbeat(7, start_at)
+    beat.start()
+    time.sleep(0.2)  # the adapter at work
+    beat.stop()
+    count = len(renewals)
+    assert count >= 3 and set(renewals) == {7} and beat.held == start_at + timedelta(seconds=count)
+    time.sleep(0.05)
+    assert len(renewals) == count  # stopped with the adapter

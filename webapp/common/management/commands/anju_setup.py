@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from engine.adapters.default_templates import ensure_default_templates
 from engine.deploy import deploy_all
 from engine.errors import DeployError
+from engine.services import calls_in_process
 from engine.sla_defaults import ensure_sla_setup
 from engine.start_rules import ensure_start_rules
 from webapp.accounts.demo import ensure_people, logins_table
@@ -38,13 +39,16 @@ class Command(BaseCommand):
             ensure_sla_setup(company)
         for company in Company.objects.filter(code__in=["sz", "sh"]):
             ensure_master_demo(company)
-        started = load_demo_work(users)
+        # The demo drives flows step by step: their service calls run here, at once, so that the
+        # next task exists without a Celery worker (production mode) and nothing waits for one.
+        with calls_in_process():
+            started = load_demo_work(users)
+            sold = load_demo_sales(users)
+            handed = load_demo_movein(users)
         if started:
             self.stdout.write(f"demo work: {started} complaints recorded")
-        sold = load_demo_sales(users)
         if sold:
             self.stdout.write(f"demo sales: {sold} customers received")
-        handed = load_demo_movein(users)
         if handed:
             self.stdout.write(f"demo move-in: a batch of {handed} rooms in mock inspection")
         self.stdout.write("\nDemo logins / 演示账号:\n" + logins_table())
