@@ -112,7 +112,7 @@ messages: $(VENV)/.installed
 # Production mode, one process per command (several of each on several machines is fine):
 #   export DATABASE_URL=postgres://... REDIS_URL=redis://... SECRET_KEY=... ALLOWED_HOSTS=...
 web: install
-	$(VENV)/bin/gunicorn webapp.wsgi --bind 0.0.0.0:8000 --workers 4 --threads 4
+	$(VENV)/bin/gunicorn webapp.wsgi --config gunicorn.conf.py --bind 0.0.0.0:8000 --workers 4 --threads 4
 
 worker: install
 	$(VENV)/bin/celery -A webapp worker -l info

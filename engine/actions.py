@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
+from forms.text import control_errors
+
 from . import audit, clock, formstore, hooks
-from .errors import BadRequest, Conflict, FormInvalid, NotAllowed
+from .errors import BadRequest, Conflict, FormInvalid, NotAllowed, checked_text
 from .models import BusinessKeyCounter, Incident, ProcessInstance, ProcessVersion, ServiceCall, Task
 from .models.audit import AuditAction
 from .models.runtime import CallState, IncidentKind, InstanceStatus
@@ -26,13 +28,24 @@ from .spiff import SPEC_CACHE, new_workflow
 MAX_DATA_BYTES = 256 * 1024
 
 
-def _check_form(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
-    from forms import validate_submission
-
+def _check_data(data: Any) -> dict[str, Any]:
+    """The one gate of flow data from people (start, completion, retry, correction): a JSON
+    object, not too large, with no control character in any key or text at any depth (PostgreSQL
+    refuses NUL in jsonb); FormInvalid naming the fields otherwise."""
     if not isinstance(data, dict):
         raise FormInvalid({"non_field_errors": [_("Data must be a JSON object.")]})
     if len(repr(data)) > MAX_DATA_BYTES:
         raise FormInvalid({"non_field_errors": [_("Data is too large.")]})
+    errors = control_errors(data)
+    if errors:
+        raise FormInvalid(errors)
+    return data
+
+
+def _check_form(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
+    from forms import validate_submission
+
+    _check_data(data)
     if schema is None:
         return {}
     errors = validate_submission(schema, data)
@@ -52,9 +65,7 @@ def check_start_data(version: ProcessVersion, data: Any) -> dict[str, Any]:
     """The start form's accepted data; a flow without a start form takes the data as given."""
     schema = formstore.form(version.pk, version.start_form)
     if schema is None:
-        if not isinstance(data, dict):
-            raise FormInvalid({"non_field_errors": [_("Data must be a JSON object.")]})
-        return dict(data)
+        return dict(_check_data(data))
     return _check_form(schema, data)
 
 
@@ -83,7 +94,7 @@ def do_start_instance(user: Any, process_key: str, data: Any, business_key: str 
         raise NotAllowed(_("Only employees of a company can start flows."))
     version = latest_version(process_key)
     accepted = check_start_data(version, data)
-    business_key = (business_key or "").strip()[:64]
+    business_key = checked_text(business_key, "business_key", 64)
     for attempt in range(5):
         key = business_key or _business_key(process_key, user.company_id, clock.now())
         try:
@@ -95,8 +106,29 @@ def do_start_instance(user: Any, process_key: str, data: Any, business_key: str 
             if not taken:
                 raise  # some other constraint: a bug, not a clash of business keys
             if business_key or attempt == 4:
-                raise BadRequest(_("Business key %(key)s is already used.") % {"key": key}) from exc
+                raise _business_key_taken(user, process_key, key) from exc
     raise AssertionError("unreachable")
+
+
+def _business_key_taken(user: Any, process_key: str, key: str) -> Conflict:
+    """409 for a business key in use: names the instance that has it when the user may see it."""
+    from .access import visible_instances
+
+    existing = (
+        visible_instances(user)
+        .filter(process_key=process_key, business_key=key)
+        .select_related("started_by")
+        .first()
+    )
+    if existing is None:
+        return Conflict(_("Business key %(key)s is already used.") % {"key": key})
+    who = audit.actor_name(existing.started_by)
+    return Conflict(
+        _("Business key %(key)s is already used by instance %(id)s, started by %(who)s.")
+        % {"key": key, "id": existing.pk, "who": who},
+        by=who,
+        at=_iso(existing.started_at),
+    )
 
 
 def _start(user: Any, version: ProcessVersion, data: dict[str, Any], business_key: str) -> ProcessInstance:
@@ -194,7 +226,11 @@ def conflict_for(task_pk: int, user: Any) -> Conflict:
         return Conflict(
             _("This task is already claimed by %(who)s.") % {"who": who}, by=who, at=_iso(row.claimed_at)
         )
-    return Conflict(_("This task is not claimed by you."))
+    if row.assignee_id:  # the holder claiming again: say so, and name them like any holder
+        who = audit.actor_name(row.assignee)
+        return Conflict(_("You have already claimed this task."), by=who, at=_iso(row.claimed_at))
+    # Nobody holds it (put back meanwhile, or an unclaim of an unclaimed task): nobody to name.
+    return Conflict(_("Nobody has claimed this task."))
 
 
 def _iso(value: datetime | None) -> str:
@@ -260,6 +296,8 @@ def do_retry_incident(user: Any, incident: Incident, data: Any = None) -> Incide
     """Resolve an incident by running the failed work again (optionally with corrected data)."""
     if data is not None and not isinstance(data, dict):
         raise FormInvalid({"data": [_("Data must be a JSON object.")]})
+    if data is not None:
+        _check_data(data)
 
     def action(step: Step) -> None:
         row = Incident.objects.filter(pk=incident.pk).select_related("resolved_by").first()
@@ -288,16 +326,15 @@ def do_retry_incident(user: Any, incident: Incident, data: Any = None) -> Incide
 
 
 def _retry_call(step: Step, call_id: int) -> None:
-    from datetime import timedelta
-
-    from django.conf import settings
+    from .services import lease
 
     call = ServiceCall.objects.get(pk=call_id)
     ServiceCall.objects.filter(pk=call_id).update(
         state=CallState.PENDING,
         attempts=0,
         last_error="",
-        next_attempt_at=step.now + timedelta(seconds=settings.ANJU_SERVICE_LEASE_SECONDS),
+        # As a new call: the dispatch message's to run; the sweep's once the short lease ends.
+        next_attempt_at=step.now + lease(),
         completed_at=None,
     )
 
@@ -328,7 +365,8 @@ def _retry_engine(step: Step, incident: Incident, data: dict[str, Any]) -> None:
 
 def do_cancel_instance(user: Any, instance: ProcessInstance, reason: str) -> ProcessInstance:
     """End a running instance: its open tasks, timers and pending calls are cancelled, audited."""
-    if not reason.strip():
+    reason = checked_text(reason, "reason", 1000)
+    if not reason:
         raise FormInvalid({"reason": [_("Give a reason.")]})
 
     def action(step: Step) -> None:
@@ -358,6 +396,8 @@ def do_update_instance_data(
     field by field."""
     if not isinstance(changes, dict) or not changes:
         raise FormInvalid({"changes": [_("Nothing to change.")]})
+    _check_data(changes)
+    reason = checked_text(reason, "reason", 1000)
 
     def action(step: Step) -> None:
         if not step.instance.is_open():
@@ -381,7 +421,7 @@ def do_pause_task(user: Any, task: Task, reason: str) -> Task:
     """Waiting for the customer: stop the task's SLA clock (its holder only), audited."""
     from . import sla
 
-    reason = (reason or "").strip()
+    reason = checked_text(reason, "reason", 200)
     if not reason:
         raise FormInvalid({"reason": [_("Give a reason.")]})
     with transaction.atomic():

@@ -19,6 +19,9 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
+from forms.jsonsafe import too_deep
+from forms.text import control_message
+
 from . import audit, clock, hooks
 from .errors import DeployError, Problem
 from .lint import BPMN, lint_bpmn, lint_dmn, local, properties
@@ -75,9 +78,18 @@ def _check_files(files: dict[str, bytes]) -> list[Problem]:
         if len(content) > limit:
             problems.append(Problem(f"file is larger than {limit} bytes", file=name))
         try:
-            content.decode("utf-8")
+            text = content.decode("utf-8")
         except UnicodeDecodeError:
             problems.append(Problem("file is not UTF-8 text", file=name))
+            continue
+        control = control_message(text)
+        if control:  # PostgreSQL refuses NUL in the stored file
+            problems.append(Problem(control, file=name))
+        elif name.endswith(".json") and too_deep(content, settings.ANJU_MAX_JSON_DEPTH):
+            # before any parser sees it: 50,000 nested brackets are a RecursionError in json.loads
+            problems.append(
+                Problem(f"JSON nested deeper than {settings.ANJU_MAX_JSON_DEPTH} levels", file=name)
+            )
     if files and not any(n.endswith(".bpmn") for n in files):
         problems.append(Problem("a deployment needs at least one .bpmn file"))
     return problems

@@ -86,3 +86,14 @@ class StepOutcome:
 
     incident: str = ""
     new_tasks: list[int] = field(default_factory=list)
+
+
+def checked_text(value: Any, field: str, limit: int | None = None, *, strip: bool = True) -> str:
+    """forms.text.check_text for callers that answer with FormInvalid: text to store, stripped and
+    cut to `limit`; FormInvalid naming `field` when it holds a control character."""
+    from forms.text import TextRefused, check_text
+
+    try:
+        return check_text(value, field, limit, strip=strip)
+    except TextRefused as exc:
+        raise FormInvalid(exc.field_errors) from None

@@ -27,10 +27,8 @@ from django.utils.translation import gettext as _
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from forms.text import clean_text
-
 from . import clock
-from .errors import BadRequest, Conflict, NotAllowed
+from .errors import BadRequest, Conflict, NotAllowed, checked_text
 from .models import ProcessInstance, ProcessVersion, Task
 from .models.audit import AuditAction
 from .models.migration import MigrationJob, MigrationStatus
@@ -264,7 +262,7 @@ def do_start_migration(
         )
     job = MigrationJob.objects.create(
         company_id=user.company_id, source=source, target=target, instance_ids=ids, total=len(ids),
-        note=clean_text(note, 500, strip=False), created_by=user, created_at=clock.now(),
+        note=checked_text(note, "note", 500, strip=False), created_by=user, created_at=clock.now(),
     )  # fmt: skip
     from .tasks import run_migration
 

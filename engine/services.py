@@ -43,8 +43,8 @@ _IN_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar("anju_calls_i
 def lease_seconds() -> float:
     """How long a call stays taken without a heartbeat: a dispatched call nobody took, or one whose
     worker died, is run by the sweep this long (plus at most one sweep interval) after its last
-    sign of life. `ANJU_SERVICE_HEARTBEAT_LEASE_SECONDS`, default 15 (3 × the 5 s sweep)."""
-    return float(getattr(settings, "ANJU_SERVICE_HEARTBEAT_LEASE_SECONDS", 15))
+    sign of life. `ANJU_SERVICE_LEASE_SECONDS`, default 15 (3 × the 5 s sweep)."""
+    return float(settings.ANJU_SERVICE_LEASE_SECONDS)
 
 
 def lease() -> timedelta:

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body above its route's limit is refused before CSRF or anything else reads it.
+    "webapp.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,8 +129,12 @@ ANJU_MAX_PHOTO_BYTES = env_int("ANJU_MAX_PHOTO_BYTES", 8 * 1024 * 1024)  # a def
 ANJU_SCRIPT_TIME_LIMIT_MS = env_int("ANJU_SCRIPT_TIME_LIMIT_MS", 200)
 ANJU_SERVICE_MAX_ATTEMPTS = env_int("ANJU_SERVICE_MAX_ATTEMPTS", 4)
 ANJU_SERVICE_BACKOFF_SECONDS = env_int("ANJU_SERVICE_BACKOFF_SECONDS", 30)
-ANJU_SERVICE_LEASE_SECONDS = env_int("ANJU_SERVICE_LEASE_SECONDS", 300)
+# How long a service call stays taken without a sign of life (its worker renews it while the adapter
+# runs): a call whose message or worker was lost runs again this long (plus one sweep) later.
+ANJU_SERVICE_LEASE_SECONDS = env_int("ANJU_SERVICE_LEASE_SECONDS", 15)
 ANJU_MAX_ENGINE_STEPS = env_int("ANJU_MAX_ENGINE_STEPS", 5000)
+# Deepest nesting of arrays/objects in JSON from outside (API bodies, form files, corrected data).
+ANJU_MAX_JSON_DEPTH = env_int("ANJU_MAX_JSON_DEPTH", 32)
 ANJU_NOTIFY_MAIL_DELIVERY = env_bool("ANJU_NOTIFY_MAIL_DELIVERY", False)
 ANJU_SMS_SIGNATURE = env_str("ANJU_SMS_SIGNATURE", "安居")
 
@@ -139,11 +145,20 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "anju@localhost")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers an anonymous call with the first class's challenge, so it is a 401
+    # with `WWW-Authenticate: Token` (session auth has none: 403). Without an Authorization header
+    # the token class passes and the session (with its CSRF check) signs in the pages' fetch calls.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested deeper than ANJU_MAX_JSON_DEPTH is a 400 parse error, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "webapp.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "webapp.api.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -276,3 +291,23 @@ ANJU_LOGIN_IP_HEADER = env_str("ANJU_LOGIN_IP_HEADER", "")
 # The OpenAPI schema and its docs page are for signed-in users and token holders only.
 SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
 # --- end of hardening --------------------------------------------------------------------------
+
+# --- Request size limits (webapp/common/limits.py; the table is in docs/security.md) -----------
+# A body above its route's limit is answered 413 from its Content-Length before a byte is read (a
+# chunked one once it passes the limit while streaming), so nothing larger is ever spooled. The
+# upload routes stay just above what their views accept, so a file too large still gets the view's
+# 400 naming it; the default stays above Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) for the same
+# reason with JSON and form bodies.
+_MULTIPART_OVERHEAD = 64 * 1024  # part headers of up to DATA_UPLOAD_MAX_NUMBER_FILES files, fields
+ANJU_MAX_FORM_REQUEST_BYTES = env_int("ANJU_MAX_FORM_REQUEST_BYTES", 16 * 1024)  # sign-in, language
+ANJU_MAX_REQUEST_BYTES = env_int("ANJU_MAX_REQUEST_BYTES", 3 * 1024 * 1024)  # JSON API, other pages
+ANJU_MAX_DEPLOY_REQUEST_BYTES = env_int(
+    "ANJU_MAX_DEPLOY_REQUEST_BYTES", 4 * ANJU_MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD
+)
+ANJU_MAX_IMPORT_REQUEST_BYTES = env_int(
+    "ANJU_MAX_IMPORT_REQUEST_BYTES", ANJU_MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD
+)
+ANJU_MAX_PHOTO_REQUEST_BYTES = env_int(  # MAX_PHOTOS (9) photos per submission (webapp/movein/photos.py)
+    "ANJU_MAX_PHOTO_REQUEST_BYTES", 9 * ANJU_MAX_PHOTO_BYTES + _MULTIPART_OVERHEAD
+)
+# --- end of request size limits ----------------------------------------------------------------

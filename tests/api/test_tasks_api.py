@@ -94,6 +94,37 @@ def test_a_claimed_task_cannot_be_completed_by_someone_else(api, three_issues):
     assert Task.objects.get(pk=task["id"]).state == "ready"
 
 
+def test_every_claim_conflict_says_who_holds_the_task(api, three_issues):
+    agent, cs_head = api("agent"), api("cs_head")
+    first, second = tasks(agent)[:2]
+    claim, unclaim = "/api/tasks/{}/claim/", "/api/tasks/{}/unclaim/"
+    assert agent.post(claim.format(first["id"])).status_code == 200
+
+    again = agent.post(claim.format(first["id"]))  # the holder claiming again
+    assert again.status_code == 409
+    assert again.json()["by"] == "李娜" and again.json()["at"]
+    assert again.json()["detail"] == "您已认领该任务。"  # not "该任务不是由您认领的"
+    other = cs_head.post(claim.format(first["id"]))
+    assert other.status_code == 409 and other.json()["by"] == "李娜" and "李娜" in other.json()["detail"]
+
+    nobody = agent.post(unclaim.format(second["id"]))  # an unclaimed task: nobody to name
+    assert nobody.status_code == 409 and "by" not in nobody.json()
+    assert nobody.json()["detail"] == "该任务尚无人认领。"
+
+    cs_head.post(claim.format(second["id"]))
+    taken = agent.post(unclaim.format(second["id"]))  # not hers to put back
+    assert taken.status_code == 409 and taken.json()["by"] == "周敏"
+
+    complete(agent, first["id"], {"department": "design", "priority": "low", "dispatch_note": "x"})
+    for client, url in ((agent, claim), (cs_head, claim), (cs_head, unclaim)):  # cs_head may reassign
+        done = client.post(url.format(first["id"]))
+        assert done.status_code == 409 and done.json()["by"] == "李娜", url
+    late = complete(
+        cs_head, first["id"], {"department": "design", "priority": "low", "dispatch_note": "x"}, 409
+    )
+    assert late["by"] == "李娜"
+
+
 def test_task_detail_has_the_form_and_the_data_to_prefill(api, three_issues):
     agent = api("agent")
     task = only_task(agent, three_issues[0])

@@ -69,7 +69,8 @@ def test_running_a_call_again_sends_nothing_twice(api, flow):
     run_call(call.idempotency_key)  # already done: nothing happens
     call.state = "pending"  # as if a second worker had picked it up before the first recorded it
     call.save()
-    run_call(call.idempotency_key)
+    run_call(call.idempotency_key, call.next_attempt_at)  # its message: the adapter runs again
+    assert ServiceCall.objects.get(pk=call.pk).state == "done"  # and its result was recorded
     record_result(call, {"message_id": 0})
     assert OutboxMessage.objects.filter(instance_id=started["id"]).count() == 1
 
@@ -182,7 +183,7 @@ def test_the_heartbeat_renews_the_lease_until_the_adapter_returns(settings, monk
 
     from engine import services
 
-    settings.ANJU_SERVICE_HEARTBEAT_LEASE_SECONDS = 0.06  # a beat every 20 ms
+    settings.ANJU_SERVICE_LEASE_SECONDS = 0.06  # a beat every 20 ms
     renewals: list[int] = []
 
     def renew(pk: int, held: Any) -> Any:

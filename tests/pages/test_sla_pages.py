@@ -178,11 +178,17 @@ def test_the_holder_pauses_with_a_reason_and_resumes(web, handling, cast):
 def test_pausing_needs_a_reason_shown_beside_the_field(web, handling, cast):
     task = handling("high")
     actions.do_claim_task(cast["engineer"], task)
-    for reason in ("", "   ", "\x00"):
+    for reason, problem in (
+        ("", "请填写原因。"),
+        ("   ", "请填写原因。"),
+        ("\x00", "请删除文本中的控制字符 U+0000。"),
+    ):
         response = web("engineer").post(f"/tasks/{task.pk}/pause/", {"reason": reason})
         assert response.status_code == 400
         html = response.content.decode()
-        assert re.search(r'<div id="id_reason_error" class="invalid-feedback d-block">请填写原因。', html)
+        assert re.search(
+            rf'<div id="id_reason_error" class="invalid-feedback d-block">{re.escape(problem)}', html
+        )
         assert 'class="collapse show mt-2" id="pause-form"' in html
         assert re.search(r'<textarea class="form-control form-control-sm is-invalid" name="reason"', html)
     assert Task.objects.get(pk=task.pk).paused_at is None

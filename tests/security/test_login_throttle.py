@@ -8,10 +8,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -176,3 +181,66 @@ def test_the_settings_come_from_the_environment():
            "ANJU_LOGIN_LOCK_SECONDS": "120"}  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["7", "120", "7"]
+
+
+class CountingBackend(ModelBackend):
+    """The model backend, counting the passwords it checks; each check takes a while (as a real
+    hash does) so that every parallel guess is in flight at once."""
+
+    checks = 0
+    lock = threading.Lock()
+
+    def authenticate(self, request, username=None, password=None, **kwargs):  # type: ignore[no-untyped-def, override]
+        with CountingBackend.lock:
+            CountingBackend.checks += 1
+        time.sleep(0.2)
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def guess_at_once(count: int, send) -> list:  # type: ignore[no-untyped-def]
+    """`count` wrong passwords at the same moment, each on its own thread and connection."""
+    barrier = threading.Barrier(count)
+    responses: list = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            responses[index] = send(index)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return responses
+
+
+@pytest.mark.django_db(transaction=True)  # threads: each has its own database connection
+@override_settings(AUTHENTICATION_BACKENDS=[f"{__name__}.CountingBackend"])
+@pytest.mark.parametrize("door", ["page", "token"])
+def test_thirty_parallel_guesses_check_at_most_five_passwords(cast, door):
+    cache.clear()
+    CountingBackend.checks = 0
+    if door == "page":
+        responses = guess_at_once(30, lambda i: login("head", f"wrong{i}", ip=f"10.0.12.{i}"))
+        locked = [r for r in responses if LOCKED in r.content.decode()]
+    else:
+        responses = guess_at_once(30, lambda i: token("head", f"wrong{i}", ip=f"10.0.13.{i}"))
+        locked = [r for r in responses if r.status_code == 429]
+    assert CountingBackend.checks == 5
+    assert len(locked) == 26  # the fifth check started the lock; the other 25 were never checked
+    assert not signed_in(login("head", PASSWORD, ip="10.0.12.99"))
+    assert CountingBackend.checks == 5
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(AUTHENTICATION_BACKENDS=[f"{__name__}.CountingBackend"])
+def test_parallel_guesses_from_one_address_check_at_most_its_limit(cast):
+    cache.clear()
+    CountingBackend.checks = 0
+    guess_at_once(30, lambda i: login(f"nobody{i}", "wrong", ip="10.0.14.1"))
+    assert CountingBackend.checks == 5
+    assert not signed_in(login("engineer", PASSWORD, ip="10.0.14.1"))
+    assert signed_in(login("engineer", PASSWORD, ip="10.0.14.2"))

@@ -6,7 +6,7 @@ of conftest.py), and each route is requested with every method its view takes, w
 body. The outsider must get 404 for everything of sz (another company's rows do not exist for
 them, engine/access.py), or 403 where a permission they lack is checked before any lookup, and
 never a 500 or a response holding one of sz's secrets. The anonymous are sent to the login page
-(pages) or refused with 401/403 (API), except the few public routes listed below.
+(pages) or refused with 401 and the token challenge (API), except the few public routes listed below.
 """
 
 from __future__ import annotations
@@ -183,8 +183,8 @@ def test_the_anonymous_are_sent_to_the_login_page_or_refused(world):
                     problems.append(f"{where}: {status} {location}")
                 continue
             if route.is_api:
-                if status not in (401, 403):
-                    problems.append(f"{where}: {status}, expected 401/403")
+                if status != 401 or response.get("WWW-Authenticate") != "Token":
+                    problems.append(f"{where}: {status}, expected 401 with WWW-Authenticate: Token")
             elif status != 302 or not location.startswith(LOGIN):
                 problems.append(f"{where}: {status} {location}, expected a redirect to {LOGIN}")
     assert not problems, "\n".join(problems)

@@ -15,10 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from engine import audit
-from engine.errors import FormInvalid, NotAllowed
+from engine.errors import FormInvalid, NotAllowed, checked_text
 from engine.models import FlowStartRule
 from engine.models.audit import AuditAction
-from forms.text import clean_text
 
 MANAGE_ROLES = "accounts.manage_roles"
 MANAGE_PEOPLE = "accounts.manage_people"
@@ -73,7 +72,7 @@ def do_save_role(user: Any, role: Group | None, name: str, codes: set[str], flow
     """Create or change a role: its name, its permissions (from PERMISSIONS) and the flows it may
     start (FlowStartRule roles). Audited."""
     check_manage_roles(user)
-    name = clean_text(name, 150)
+    name = checked_text(name, "name", 150)
     known = {g.code for g in PERMISSIONS}
     errors = {}
     if not name:

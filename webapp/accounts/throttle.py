@@ -7,12 +7,17 @@ clears the counts of its username and its address; a locked username does not st
 Used by every place that checks a password: the login page, the admin's login page and the API's
 token endpoint /api/auth/token/ (429 there). The counts live in the Django cache, so all web
 processes share them in production (CACHES is Redis whenever REDIS_URL is set; locmem in embedded
-mode and in tests). Counters and locks expire by the cache's own timeouts; `cache.add` and
-`cache.incr` are atomic in both backends, so parallel guesses are all counted.
+mode and in tests). Counters and locks expire by the cache's own timeouts.
+
+An attempt takes its place in the counts before its password is checked (`Attempt.begin`):
+`cache.add` and `cache.incr` are atomic in both backends, so of any number of parallel guesses at
+most the limit get a place and are checked; the others are refused unchecked. A place is given back
+when the check was not a wrong password (a right password refused for another reason).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import time
@@ -63,42 +68,78 @@ def _key(what: str, kind: str, value: str) -> str:
     return f"{PREFIX}:{what}:{kind}:{digest}"
 
 
-def locked_for(request: Any, username: str) -> int:
-    """Seconds until the username or the client's address may try again (0: not locked)."""
+def _locked_for(subjects: list[tuple[str, str]]) -> int:
     now = time.time()
     waits = [0.0]
-    for kind, value in _subjects(request, username):
+    for kind, value in subjects:
         until = cache.get(_key("lock", kind, value))
         if isinstance(until, (int, float)) and until > now:
             waits.append(until - now)
     return math.ceil(max(waits))
 
 
-def record_failure(request: Any, username: str) -> int:
-    """Count a failed login; returns the seconds of the lock it started (0 when none)."""
-    window = int(settings.ANJU_LOGIN_WINDOW_SECONDS)
-    lock_seconds = int(settings.ANJU_LOGIN_LOCK_SECONDS)
-    started = 0
-    for kind, value in _subjects(request, username):
-        key = _key("fail", kind, value)
-        if cache.add(key, 1, timeout=window):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, timeout=window)
-                count = 1
-        if count >= _max_failures(kind):
-            cache.set(_key("lock", kind, value), time.time() + lock_seconds, timeout=lock_seconds)
-            cache.delete(key)
-            started = lock_seconds
-    return started
+def locked_for(request: Any, username: str) -> int:
+    """Seconds until the username or the client's address may try again (0: not locked)."""
+    return _locked_for(_subjects(request, username))
 
 
-def record_success(request: Any, username: str) -> None:
-    """A successful login clears the counts of its username and its address."""
-    cache.delete_many([_key("fail", kind, value) for kind, value in _subjects(request, username)])
+def _take_place(key: str, window: int) -> int:
+    """Add one to the count at `key` atomically; returns the new count."""
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=window)
+        return 1
+
+
+class Attempt:
+    """One password check, counted before it runs: begin(), check the password, then exactly one
+    of failed(), succeeded() or not_counted()."""
+
+    def __init__(self, request: Any, username: str) -> None:
+        self.subjects = _subjects(request, username)
+        self.places: dict[tuple[str, str], int] = {}
+
+    def begin(self) -> int:
+        """Take a place in the counts; returns the seconds of the lock that refuses the attempt
+        unchecked (0: check the password)."""
+        seconds = _locked_for(self.subjects)
+        if seconds:
+            return seconds
+        window = int(settings.ANJU_LOGIN_WINDOW_SECONDS)
+        over = False
+        for kind, value in self.subjects:
+            place = _take_place(_key("fail", kind, value), window)
+            self.places[(kind, value)] = place
+            over = over or place > _max_failures(kind)
+        if over:  # the limit's worth of checks were taken by others, some maybe still running
+            return _locked_for(self.subjects) or int(settings.ANJU_LOGIN_LOCK_SECONDS)
+        return 0
+
+    def failed(self) -> int:
+        """A wrong password: returns the seconds of the lock it started (0 when none)."""
+        lock_seconds = int(settings.ANJU_LOGIN_LOCK_SECONDS)
+        started = 0
+        for (kind, value), place in self.places.items():
+            if place >= _max_failures(kind):
+                cache.set(_key("lock", kind, value), time.time() + lock_seconds, timeout=lock_seconds)
+                # The count ends with the lock, not before: until then it refuses the attempts
+                # that took a place before the lock was there to see.
+                cache.touch(_key("fail", kind, value), timeout=lock_seconds)
+                started = lock_seconds
+        return started
+
+    def succeeded(self) -> None:
+        """A successful login clears the counts of its username and its address."""
+        cache.delete_many([_key("fail", kind, value) for kind, value in self.subjects])
+
+    def not_counted(self) -> None:
+        """The check was not a wrong password (e.g. a right one of an inactive user): give the place back."""
+        for kind, value in self.places:
+            with contextlib.suppress(ValueError):  # the count was reset or expired meanwhile
+                cache.decr(_key("fail", kind, value))
 
 
 def lock_message(seconds: int) -> str:
@@ -117,22 +158,28 @@ class ThrottledLoginMixin:
     def clean(self) -> dict[str, Any]:
         username = str(self.cleaned_data.get("username") or "")
         password = self.cleaned_data.get("password")
-        if username and password:
-            seconds = locked_for(self.request, username)
-            if seconds:
-                raise forms.ValidationError(lock_message(seconds), code="locked")
+        if not (username and password):
+            return super().clean()  # type: ignore[misc]
+        attempt = Attempt(self.request, username)
+        seconds = attempt.begin()
+        if seconds:
+            raise forms.ValidationError(lock_message(seconds), code="locked")
         try:
             cleaned = super().clean()  # type: ignore[misc]
         except forms.ValidationError as exc:
             # a user_cache means the password was right and the login refused for another reason
             wrong = getattr(self, "user_cache", None) is None
-            if username and password and wrong and getattr(exc, "code", None) == "invalid_login":
-                seconds = record_failure(self.request, username)
+            if wrong and getattr(exc, "code", None) == "invalid_login":
+                seconds = attempt.failed()
                 if seconds:
                     raise forms.ValidationError(lock_message(seconds), code="locked") from None
+            else:
+                attempt.not_counted()
             raise
-        if username and password:
-            record_success(self.request, username)
+        except BaseException:
+            attempt.not_counted()
+            raise
+        attempt.succeeded()
         return cleaned
 
 
@@ -150,17 +197,26 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = request.data if isinstance(request.data, Mapping) else {}
         username, password = str(data.get("username") or ""), data.get("password")
-        seconds = locked_for(request, username) if username and password else 0
+        attempt = Attempt(request, username) if username and password else None
+        seconds = attempt.begin() if attempt else 0
         if seconds:
             return _locked_response(seconds)
         serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid():
-            if username and password:
-                seconds = record_failure(request, username)
+        try:
+            valid = serializer.is_valid()
+        except BaseException:
+            if attempt:
+                attempt.not_counted()
+            raise
+        if not valid:
+            if attempt:
+                # DRF's serializer says "unable to log in" for a wrong password and an inactive user alike
+                seconds = attempt.failed()
                 if seconds:
                     return _locked_response(seconds)
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        record_success(request, username)
+        if attempt:
+            attempt.succeeded()
         user = serializer.validated_data["user"]
         from rest_framework.authtoken.models import Token
 

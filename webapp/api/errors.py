@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from engine.errors import Conflict, DeployError, EngineError, FormInvalid
+from forms.text import TextRefused
 
 
 def error_body(exc: EngineError) -> dict[str, Any]:
@@ -42,6 +43,8 @@ def _refused_request(exc: Exception) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, EngineError):
         return Response(error_body(exc), status=exc.status)
+    if isinstance(exc, TextRefused):  # forms.text.check_text: a control character in stored text
+        return Response(error_body(FormInvalid(exc.field_errors)), status=400)
     if isinstance(exc, (RequestDataTooBig, TooManyFilesSent, TooManyFieldsSent)):
         # Django's own answer would be its HTML 400 page; API clients get the API's shape.
         return Response({"detail": _refused_request(exc)}, status=400)

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,6 +27,7 @@ from webapp.common import actions as completing
 from webapp.common.params import flag, param
 
 from . import serializers as s
+from .parsers import JSONParser
 
 REVEAL = OpenApiParameter(
     "reveal", bool, description="personal data in full (needs realestate.view_personal_data; audited)"
@@ -122,7 +123,12 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_object(self) -> Any:
         return access.access_instance(self.request.user, id_or_404(self.kwargs["pk"]))
 
-    @extend_schema(request=s.StartSerializer, responses={201: s.InstanceSerializer, 400: ERROR})
+    @extend_schema(
+        request=s.StartSerializer,
+        responses={201: s.InstanceSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
+        description="Start the latest version of a flow. A `business_key` already in use is a 409 that "
+        "names the instance holding it (and `by`, who started it) when the caller may see that instance.",
+    )
     def create(self, request: Request) -> Response:
         body = parse(s.StartSerializer, request)
         access.check_may_start(request.user, body["process_key"])

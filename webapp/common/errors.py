@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from engine.errors import Conflict, EngineError, FormInvalid
+from forms.text import TextRefused
 
 TITLES = {
     400: gettext_noop("The request could not be carried out"),
@@ -46,5 +47,7 @@ def engine_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             return view(request, *args, **kwargs)
         except EngineError as exc:
             return error_page(request, exc)
+        except TextRefused as exc:  # forms.text.check_text: a control character in stored text
+            return error_page(request, str(exc), 400)
 
     return wrapper

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from engine import access, clock
 from engine.deploy import check_flow, do_deploy_flow
-from engine.errors import BadRequest, Conflict, DeployError, FormInvalid
+from engine.errors import BadRequest, Conflict, DeployError, FormInvalid, checked_text
 from engine.models import ProcessVersion
-from forms.text import clean_text
+from forms.text import control_message
 
 from .models import Draft
 
@@ -48,8 +48,8 @@ def check_files(raw: Any) -> dict[str, str]:
             problems.append(_("%(name)s: the content must be text.") % {"name": name})
         elif len(text.encode("utf-8")) > limit:
             problems.append(_("%(name)s is larger than %(limit)s bytes.") % {"name": name, "limit": limit})
-        elif "\x00" in text:
-            problems.append(_("%(name)s contains a NUL character.") % {"name": name})
+        elif control_message(text):
+            problems.append(f"{name}: {control_message(text)}")
         else:
             files[name] = text
     if problems:
@@ -84,6 +84,7 @@ def do_open_draft(user: Any, key: str, *, version_id: int | None = None, name: s
     """The user's draft of a flow: the existing one, else one from a version of it (the latest when
     none is named), else a new flow."""
     access.require_deploy(user)
+    name = checked_text(name, "name")
     key = (key or "").strip()
     if not KEY.match(key):
         raise FormInvalid(
@@ -125,7 +126,7 @@ def do_deploy_draft(user: Any, draft: Draft, note: str) -> tuple[ProcessVersion,
     """Deploy the draft as a new version (DeployError with every problem when it does not lint
     clean); identical content is not deployed twice."""
     access.require_deploy(user)
-    note = clean_text(note)
+    note = checked_text(note, "note")
     if not note:
         raise FormInvalid({"note": [_("Say what changed in this version.")]})
     with transaction.atomic():

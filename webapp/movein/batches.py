@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 
 from engine import clock
 from engine.actions import do_start_instance
-from engine.errors import Conflict, FormInvalid
+from engine.errors import Conflict, FormInvalid, checked_text
 from engine.hooks import HookContext, HookResult
 from engine.ids import parse_id
-from forms.text import clean_text
 
 from .access import check_may_create_batch, company_id_of
 from .models import (
@@ -114,7 +113,7 @@ def check_batch_input(user: Any, raw: dict[str, Any]) -> BatchInput:
             errors[name] = [message]
             return None
 
-    name = clean_text(raw.get("name", ""), 100)
+    name = checked_text(raw.get("name", ""), "name", 100)
     if not name:
         errors["name"] = [_("This field is required.")]
     elif HandoverBatch.objects.filter(company_id=company_id, name=name).exists():

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from engine import clock
 from engine.actions import do_start_instance
-from engine.errors import Conflict, FormInvalid
+from engine.errors import Conflict, FormInvalid, checked_text
 from engine.hooks import HookContext, HookResult
 from forms.text import clean_text
 
@@ -58,10 +58,10 @@ def check_defect_input(
         )
     if item is None:
         errors["item"] = [_("Choose the standard item the defect is against.")]
-    location = clean_text(raw.get("location"), 60)
+    location = checked_text(raw.get("location"), "location", 60)
     if not location:
         errors["location"] = [_("Say where it is, e.g. 主卧 or 厨房.")]
-    description = clean_text(raw.get("description"), 2000)
+    description = checked_text(raw.get("description"), "description", 2000)
     if not description:
         errors["description"] = [_("Describe what is wrong.")]
     photos: list[CheckedPhoto] = []

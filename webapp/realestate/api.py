@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from engine.errors import FormInvalid
 from engine.ids import parse_id
 from webapp import privacy
+from webapp.api.parsers import JSONParser
 from webapp.api.views import ERROR, REVEAL
 from webapp.common.params import param
 

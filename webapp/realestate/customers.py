@@ -41,7 +41,7 @@ from forms.formats import (
     resident_id_birth_date,
     resident_id_gender,
 )
-from forms.text import clean_text
+from forms.text import clean_text, control_message
 
 from .models import Customer, CustomerType, Gender, IdType
 
@@ -88,7 +88,8 @@ def _max_length(field: str) -> int:
 
 
 def as_text(value: Any) -> str:
-    """A typed value as clean text: None → "", 15.0 → "15", dates in ISO form, NULs removed."""
+    """A typed value as stripped text: None → "", 15.0 → "15", dates in ISO form. Control
+    characters are kept for normalize_customer to refuse."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -99,7 +100,7 @@ def as_text(value: Any) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return clean_text(value)
+    return str(value).strip()
 
 
 def _today() -> dt.date:
@@ -172,6 +173,12 @@ def normalize_customer(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     def fail(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    for field in FIELDS:
+        problem = control_message(as_text(data.get(field)))
+        if problem:  # refused here, for API, pages and imports alike (PostgreSQL refuses NUL)
+            fail(field, problem)
+    if errors:
+        return values, errors
     text = {field: as_text(data.get(field)) for field in FIELDS if field not in ("birth_date",)}
     for field in ("name", "nationality", "id_number", "address", "mobile", "office_phone", "home_phone",
                   "postcode"):  # fmt: skip

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_noop
 
 from engine import clock
 from engine.errors import BadRequest, FormInvalid
+from forms.text import control_message
 
 from . import customers as customer_rules
 from .models import (
@@ -527,6 +528,11 @@ class RoomImporter(_Importer):
     def _check_row(self, number: int, raw: dict[str, Any], outcome: Outcome) -> RoomRow | None:
         problems_before = len(outcome.errors)
         text = {name: _text(raw.get(name)) for name in (c.field for c in ROOM_COLUMNS)}
+        for name, value in text.items():
+            problem = control_message(value)
+            if problem:  # a row error, as PostgreSQL refuses NUL in text
+                _fail(outcome, number, name, problem)
+                return None
         for column in ROOM_COLUMNS:
             if column.required and not text[column.field]:
                 _fail(outcome, number, column.field, _("This field is required."))
