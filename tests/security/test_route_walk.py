@@ -265,3 +265,61 @@ def _admin() -> Any:
     from webapp.accounts.models import User
 
     return User.objects.get(username="admin")
+
+
+# Bodies an attacker sends (issue 12): control characters in every field a view reads, JSON nested
+# far deeper than any parser should follow, and a declared size far above every route's limit.
+CONTROL = "客户\x00出差\x07\x1b"
+HOSTILE_API_BODY = {
+    "data": {"customer_name\x00": CONTROL, "rows": [{"x": CONTROL}]}, "reason": CONTROL, "note": CONTROL,
+    "name": CONTROL, "key": "k\x00", "business_key": CONTROL, "process_key": "complaint\x00",
+    "files": {"a\x00.bpmn": CONTROL}, "value": CONTROL, "kind": CONTROL,
+}  # fmt: skip
+HOSTILE_PAGE_BODY = {name: CONTROL for name in (*PAGE_BODY, "name", "q", "description", "location")}
+DEEP_JSON = "[" * 50_000 + "]" * 50_000
+OVERSIZED = str(300 * 1024 * 1024)
+
+
+def _hostile(client: Any, route: Route, method: str, url: str) -> list[tuple[str, Any]]:
+    """The hostile requests for one route and method: (what, response)."""
+    send = getattr(client, method)
+    if route.is_api:
+        return [
+            ("control characters", send(url, HOSTILE_API_BODY, format="json")),
+            ("deep JSON", send(url, DEEP_JSON, content_type="application/json")),
+            ("300 MB declared", send(url, "{}", content_type="application/json", CONTENT_LENGTH=OVERSIZED)),
+        ]
+    return [
+        ("control characters", send(url, HOSTILE_PAGE_BODY)),
+        ("300 MB declared", send(url, "a=1", content_type="application/x-www-form-urlencoded",
+                                 CONTENT_LENGTH=OVERSIZED)),
+    ]  # fmt: skip
+
+
+def test_hostile_bodies_are_never_a_server_error(world, cast, server_errors):
+    """Every route that takes a body, for the superuser (past every permission check) and the
+    analyst (who owns drafts), on company sz's real objects: control characters, deep JSON and an
+    oversized declared length are answered 4xx (or a 2xx/3xx that stored clean data), never 5xx;
+    an oversized body is 413 before anything reads it."""
+    clients = []
+    for username in ("admin", "analyst"):
+        page, api = Client(raise_request_exception=False), APIClient(raise_request_exception=False)
+        user = cast.get(username) or _admin()
+        page.force_login(user)
+        api.force_login(user)
+        clients.append((page, api))
+    problems: list[str] = []
+    sent = 0
+    for route in site_routes():
+        url = route.url(world["ids"])
+        for method in (m for m in _page_methods(route) if m not in ("get", "delete")):
+            for page, api in clients:
+                for what, response in _hostile(api if route.is_api else page, route, method, url):
+                    sent += 1
+                    where = f"{method.upper()} {url} ({route.name}) with {what}"
+                    if response.status_code >= 500:
+                        problems.append(f"{where}: {response.status_code} {server_errors[-1:]}")
+                    if what == "300 MB declared" and response.status_code != 413:
+                        problems.append(f"{where}: {response.status_code}, expected 413")
+    assert sent > 100
+    assert not problems, "\n".join(problems)
