@@ -134,6 +134,8 @@ class Figures:
     duplicated: int = 0  # instances with more than two SMS
     incidents: int = 0
     max_wait_after_last_kill_s: float = 0.0
+    max_call_delay_s: float = 0.0  # a service call's creation to its recorded result
+    slow_calls: int = 0  # calls that took over 5 s: their message or worker was lost
     seconds: float = 0.0
     unfinished: list[int] = field(default_factory=list)
 
@@ -142,6 +144,8 @@ class Figures:
             f"complaints {self.complaints}, completed {self.completed}, kills {self.kills}, {self.seconds:.0f} s",
             f"SMS lost {self.lost}, duplicated {self.duplicated}; incidents {self.incidents}",
             f"longest wait after the last kill: {self.max_wait_after_last_kill_s:.1f} s",
+            f"longest service call (created → result): {self.max_call_delay_s:.1f} s; "
+            f"{self.slow_calls} calls over 5 s (their message or worker was lost)",
         ]
 
 
@@ -150,7 +154,7 @@ def drive(users: dict[str, Any], count: int, kills: int, kill_every: float, clus
     """Start `count` complaints spread over the kills and work each one to its end."""
     from bench.complaint import STEPS, intake
     from engine import actions
-    from engine.models import Incident, OutboxMessage, ProcessInstance, Task
+    from engine.models import Incident, OutboxMessage, ProcessInstance, ServiceCall, Task
 
     began = time.monotonic()
     figures = Figures(complaints=count, kills=kills)
@@ -195,6 +199,13 @@ def drive(users: dict[str, Any], count: int, kills: int, kill_every: float, clus
         figures.lost += sms < 2
         figures.duplicated += sms > 2
     figures.incidents = Incident.objects.filter(instance_id__in=ids).count()
+    delays = [
+        (done - created).total_seconds()
+        for created, done in ServiceCall.objects.filter(instance_id__in=ids, completed_at__isnull=False)
+        .values_list("created_at", "completed_at")
+    ]  # fmt: skip
+    figures.max_call_delay_s = max([0.0, *delays])
+    figures.slow_calls = sum(d > 5 for d in delays)
     waits = [at - last_kill for at in done_at.values()]
     figures.max_wait_after_last_kill_s = max([0.0, *waits])
     return figures

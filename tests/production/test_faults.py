@@ -53,3 +53,4 @@ def test_complaints_survive_killed_workers(cast, flow, cluster):
     assert figures.lost == 0 and figures.duplicated == 0
     assert figures.incidents == 0
     assert figures.max_wait_after_last_kill_s < 60
+    assert figures.max_call_delay_s < 60  # a lost dispatch runs again after the short lease
