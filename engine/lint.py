@@ -6,6 +6,7 @@ misleading (SPIFF.md); analysts need the element id and the line. Each check ret
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -202,7 +203,8 @@ def check_code(name: str, tree: etree._ElementTree) -> list[Problem]:
             if mode == "eval":
                 problems.append(_problem(name, el, f"{what} is empty"))
             return
-        for p in sandbox.check_code(source.strip() if mode == "eval" else source, mode):
+        code = source.strip() if mode == "eval" else source
+        for p in sandbox.check_code(code, mode) or can_only_fail(code, mode):
             line = (el.sourceline or 0) + max(p.line - 1, 0) if p.line else el.sourceline
             problems.append(
                 Problem(f"{what}: {p.message}", file=name, element_id=_owner(el).get("id", ""), line=line)
@@ -228,6 +230,56 @@ def check_code(name: str, tree: etree._ElementTree) -> list[Problem]:
                 if props.get(prop) is not None:
                     check(el, props[prop], "eval", prop)
     return problems
+
+
+def can_only_fail(source: str, mode: sandbox.Mode) -> list[sandbox.CodeProblem]:
+    """Code that compiles in the sandbox but can only fail when it runs: an attribute the sandbox
+    refuses at run time (`.format(`, `ljust`, ...: any object's, as the sandbox refuses them by
+    name), and a `while True:` with no `break` or `return` of its own (an endless loop, stopped
+    only by the script time limit)."""
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError:  # the sandbox's compiler has said so already
+        return []
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in sandbox.BLOCKED_ATTRIBUTES:
+            hint = ": use an f-string" if node.attr in ("format", "format_map") else ""
+            problems.append(
+                sandbox.CodeProblem(
+                    node.lineno,
+                    f"attribute {node.attr!r} is not allowed in diagram code (it fails when it runs){hint}",
+                )
+            )
+        elif (
+            isinstance(node, ast.While)
+            and isinstance(node.test, ast.Constant)
+            and node.test.value
+            and not any(_leaves_loop(stmt) for stmt in node.body)
+        ):
+            problems.append(
+                sandbox.CodeProblem(
+                    node.lineno, "an endless loop: `while True:` with no `break` or `return` in its body"
+                )
+            )
+    return problems
+
+
+def _leaves_loop(node: ast.AST, *, inner: bool = False) -> bool:
+    """`node` holds a `break` of the loop it is in (not of a loop nested in it, `inner`) or a
+    `return` (not of a function defined in it)."""
+    if isinstance(node, ast.Return):
+        return True
+    if isinstance(node, ast.Break):
+        return not inner
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        return False
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        # A break in the nested loop's body ends that loop; one in its `else:` ends ours.
+        return any(_leaves_loop(n, inner=True) for n in node.body) or any(
+            _leaves_loop(n, inner=inner) for n in node.orelse
+        )
+    return any(_leaves_loop(child, inner=inner) for child in ast.iter_child_nodes(node))
 
 
 CANDIDATE_GROUP = "candidateGroup"  # a user task's work group computed from the data (projection.task_row)

@@ -15,11 +15,19 @@ from uuid import UUID
 
 from django.db import transaction
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions import (
+    CancelEventDefinition,
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+    SignalEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
@@ -51,11 +59,13 @@ class Scan:
     ready: dict[UUID, SpiffTask] = field(default_factory=dict)
     stalled: list[SpiffTask] = field(default_factory=list)
     requests: list[tuple[SpiffTask, dict[str, Any]]] = field(default_factory=list)
+    working: list[SpiffTask] = field(default_factory=list)  # started and finished from outside (a call)
 
 
 def scan(workflow: BpmnWorkflow) -> Scan:
-    """Ready user tasks, automatic work left ready (a stall) and service tasks that have just
-    asked for a call (marked, so each is queued once: call before serializing the state)."""
+    """Ready user tasks, automatic work left ready (a stall), started work that waits for a result
+    from outside (a service call), and service tasks that have just asked for a call (marked, so
+    each is queued once: call before serializing the state)."""
     found = Scan()
     for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED):
         if task.state == TaskState.READY:
@@ -63,13 +73,55 @@ def scan(workflow: BpmnWorkflow) -> Scan:
                 found.ready[task.id] = task
             else:
                 found.stalled.append(task)
-        elif isinstance(task.task_spec, AsyncServiceTask) and not task._get_internal_data(CALL_QUEUED):
-            request = task._get_internal_data(SERVICE_REQUEST)
-            if request:
-                task._set_internal_data(**{CALL_QUEUED: True})
-                found.requests.append((task, request))
+        elif not isinstance(task.task_spec, _CONTAINERS):
+            found.working.append(task)
+            if isinstance(task.task_spec, AsyncServiceTask) and not task._get_internal_data(CALL_QUEUED):
+                request = task._get_internal_data(SERVICE_REQUEST)
+                if request:
+                    task._set_internal_data(**{CALL_QUEUED: True})
+                    found.requests.append((task, request))
     setattr(workflow, READY_ATTRIBUTE, set(found.ready))
     return found
+
+
+# Started tasks that only wait for what runs inside them: (embedded or called) subprocesses and loops.
+_CONTAINERS = (SubWorkflowTask, LoopTask)
+# Events only the instance itself throws: nothing of ours delivers them from outside (messages.py
+# delivers messages only), so a workflow that waits for nothing but these never moves again.
+_THROWN_INSIDE = (
+    SignalEventDefinition,
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+    CancelEventDefinition,
+)
+
+
+def _can_arrive(definition: Any) -> bool:
+    """The event can come from outside the workflow: a timer, a message, a condition on the data
+    (a correction may make it true), or an event-based gateway's choice of any of these."""
+    if isinstance(definition, MultipleEventDefinition):
+        return any(_can_arrive(d) for d in definition.event_definitions)
+    return not isinstance(definition, _THROWN_INSIDE)
+
+
+def stuck_at(workflow: BpmnWorkflow, found: Scan) -> list[SpiffTask] | None:
+    """Where an unfinished workflow waits when nothing can ever move it on: no ready task (user or
+    automatic), no started work awaiting a result (a service call, pending or running), no waiting
+    timer, message or condition, no failed task (that is an incident already). The waiting tasks
+    named (a signal nobody throws, a join whose other branch was never taken); an empty list when
+    none has an element id. None when the workflow can still move (the usual case, decided
+    without walking the tree again)."""
+    if workflow.completed or found.ready or found.stalled or found.working:
+        return None
+    if any(_can_arrive(t.task_spec.event_definition) for t in workflow.event_manager.tasks.values()):
+        return None
+    if workflow.get_tasks(state=TaskState.ERROR):
+        return None
+    return [
+        t
+        for t in workflow.get_tasks(state=TaskState.WAITING)
+        if getattr(t.task_spec, "bpmn_id", None) and not isinstance(t.task_spec, _CONTAINERS)
+    ]
 
 
 def ready_ids_before(workflow: BpmnWorkflow) -> set[UUID]:

@@ -237,6 +237,18 @@ def persist(step: Step) -> None:
             f"the engine stopped with automatic work ready at {first.task_spec.bpmn_id}",
             task=first,
         )
+    elif not step.incidents and instance.status == InstanceStatus.RUNNING:
+        # Checked on every step, so a stall is an incident the moment it happens (no sweep); an
+        # instance that has an open incident already is not flagged again.
+        stuck = projection.stuck_at(workflow, scan)
+        if stuck is not None:
+            where = ", ".join(dict.fromkeys(t.task_spec.bpmn_id for t in stuck)) or "an unknown element"
+            step.add_incident(
+                IncidentKind.STALL,
+                f"stalled at {where}: it waits for nothing that can come "
+                "(no ready task, timer, service call or awaited message)",
+                task=stuck[0] if stuck else None,
+            )
     projection.apply_instance_fields(step)
     if instance.status == InstanceStatus.CANCELLED:
         instance.ended_at = instance.ended_at or step.now

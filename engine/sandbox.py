@@ -549,14 +549,14 @@ _MATH_GUARDS: dict[str, Callable[..., Any]] = {
     "factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod, "lcm": _lcm,
 }  # fmt: skip
 
-_BLOCKED_ATTRIBUTES = frozenset(
+BLOCKED_ATTRIBUTES = frozenset(
     {"format", "format_map", "ljust", "rjust", "center", "zfill", "expandtabs", "translate", "maketrans",
      "mro", "gi_frame", "f_back"}
 )  # fmt: skip
 
 
 def _getattr(obj: Any, name: str, default: Any = None) -> Any:
-    if name in _BLOCKED_ATTRIBUTES or (isinstance(obj, ModuleType) and obj is not math):
+    if name in BLOCKED_ATTRIBUTES or (isinstance(obj, ModuleType) and obj is not math):
         raise ScriptRuleError(f"attribute {name!r} is not allowed in diagram code")
     if obj is math and name in _MATH_GUARDS:
         return _MATH_GUARDS[name]

@@ -193,15 +193,20 @@ def flow(cast: dict) -> Callable[[str], object]:
 def celery_through(broker: str) -> Iterator[None]:
     """Send Celery tasks for real through `broker` (not eagerly) for the duration of a block.
 
-    The app caches its connection and producer pools; they are dropped on the way in and out so
-    that no task goes to a broker URL of an earlier test."""
+    The app (and kombu, per URL) caches connection and producer pools; they are dropped on the way
+    in and out so that no task goes to a broker URL of an earlier test or through a closed pool."""
     from webapp.celery import app
 
     def drop_pools() -> None:
+        from kombu import pools
+
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        # kombu keeps producer pools per connection URL process-wide: a closed one would be handed
+        # out again for the same URL ("Acquire on closed pool").
+        pools.reset()
 
     old_eager, old_broker = app.conf.task_always_eager, app.conf.broker_url
     app.conf.task_always_eager, app.conf.broker_url = False, broker

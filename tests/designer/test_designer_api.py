@@ -241,3 +241,13 @@ def test_where_work_waits(api, designer):
     assert [i["id"] for i in listed] == [first["id"]]
     assert api("engineer").get(f"/api/designer/waits/?version={v1.pk}").status_code == 403
     assert api("cs_head").get(f"/api/designer/waits/?version={v1.pk}").status_code == 200
+
+
+def test_the_designers_script_check_says_what_the_deploy_will_refuse(api, cast):
+    analyst = api("analyst")
+    for code, words in (
+        ("x = '{}'.format(1)", "'format' is not allowed"),
+        ("while True:\n    x = 1", "endless loop"),
+    ):
+        body = analyst.post("/api/designer/check-script/", {"code": code}, format="json").json()
+        assert body["ok"] is False and words in body["problems"][0]["message"], body

@@ -254,3 +254,39 @@ def test_a_node_with_no_way_on_is_refused_with_its_line(api, cast):
     script = [p for p in problems if p["element_id"] == "Script_Count"]
     assert script and "计数" in script[0]["message"] and "no outgoing sequence flow" in script[0]["message"]
     assert script[0]["line"] == 9
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        ("rounds = '{}'.format(rounds + 1)", "'format' is not allowed"),
+        ("rounds = str(rounds).ljust(3)", "'ljust' is not allowed"),
+        ("while True:\n    rounds = rounds + 1", "endless loop"),
+        ("while 1:\n    for i in range(3):\n        break", "endless loop"),  # that break ends the for
+    ],
+    ids=["format", "ljust", "while-true", "inner-break"],
+)
+def test_a_script_that_can_only_fail_is_refused_with_its_line(api, cast, script, words):
+    files = loop_with(
+        "<bpmn:script>rounds = rounds + 1</bpmn:script>", f"<bpmn:script>{script}</bpmn:script>"
+    )
+    problems = refused(api("analyst"), files)
+    assert problems[0]["element_id"] == "Script_Count" and problems[0]["line"] == 9
+    assert words in problems[0]["message"]
+
+
+def test_a_condition_calling_format_is_refused(api, cast):
+    files = loop_with(
+        ">again</bpmn:conditionExpression>", ">'{}'.format(again) == 'True'</bpmn:conditionExpression>"
+    )
+    problems = refused(api("analyst"), files)
+    assert problems[0]["element_id"] == "Flow_Again" and "'format' is not allowed" in problems[0]["message"]
+
+
+def test_a_loop_that_can_end_deploys(api, cast):
+    script = "while True:\n    rounds = rounds + 1\n    if rounds > 3:\n        break"
+    files = loop_with(
+        "<bpmn:script>rounds = rounds + 1</bpmn:script>", f"<bpmn:script>{script}</bpmn:script>"
+    )
+    response = upload(api("analyst"), files)
+    assert response.status_code == 201, response.content

@@ -20,6 +20,7 @@ from engine import access, clock, hooks, migration, options, waits
 from engine.adapters.registry import operations
 from engine.errors import FormInvalid, NotAllowed
 from engine.ids import parse_id
+from engine.lint import can_only_fail
 from engine.models import MigrationJob, ProcessVersion, SlaPolicy
 from engine.models.runtime import InstanceStatus
 from engine.sandbox import check_code
@@ -142,8 +143,9 @@ def check_script(request: Request) -> Response:
         errors["mode"] = ["exec (a script) or eval (an expression)"]
     if errors:
         raise FormInvalid(errors)
+    code = clean_text(code, strip=False)
     problems = [
-        {"line": p.line, "message": p.message} for p in check_code(clean_text(code, strip=False), mode)
+        {"line": p.line, "message": p.message} for p in check_code(code, mode) or can_only_fail(code, mode)
     ]
     return Response({"ok": not problems, "problems": problems})
 
