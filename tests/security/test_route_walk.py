@@ -208,10 +208,9 @@ ODD_IDS = [
 ]
 
 
-def test_odd_ids_are_never_a_server_error(cast, server_errors):
-    """Every route with an id, with ids no database holds or no number is (too large for a 64-bit
-    column, Unicode digits int() refuses, NUL): a 404 or a 400, never a 500 (for the superuser,
-    who passes every permission check, and the analyst, who owns drafts)."""
+def _privileged_clients(cast: dict) -> list[tuple[Client, APIClient]]:
+    """(page, API) clients of the superuser, who passes every permission check, and the analyst,
+    who owns drafts; a 500 comes back as a response, not an exception."""
     clients = []
     for username in ("admin", "analyst"):
         page, api = Client(raise_request_exception=False), APIClient(raise_request_exception=False)
@@ -219,6 +218,14 @@ def test_odd_ids_are_never_a_server_error(cast, server_errors):
         page.force_login(user)
         api.force_login(user)
         clients.append((page, api))
+    return clients
+
+
+def test_odd_ids_are_never_a_server_error(cast, server_errors):
+    """Every route with an id, with ids no database holds or no number is (too large for a 64-bit
+    column, Unicode digits int() refuses, NUL): a 404 or a 400, never a 500 (for the superuser,
+    who passes every permission check, and the analyst, who owns drafts)."""
+    clients = _privileged_clients(cast)
     problems: list[str] = []
     errors = server_errors
     for route in site_routes():
@@ -301,13 +308,7 @@ def test_hostile_bodies_are_never_a_server_error(world, cast, server_errors):
     analyst (who owns drafts), on company sz's real objects: control characters, deep JSON and an
     oversized declared length are answered 4xx (or a 2xx/3xx that stored clean data), never 5xx;
     an oversized body is 413 before anything reads it."""
-    clients = []
-    for username in ("admin", "analyst"):
-        page, api = Client(raise_request_exception=False), APIClient(raise_request_exception=False)
-        user = cast.get(username) or _admin()
-        page.force_login(user)
-        api.force_login(user)
-        clients.append((page, api))
+    clients = _privileged_clients(cast)
     problems: list[str] = []
     sent = 0
     for route in site_routes():
