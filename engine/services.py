@@ -96,22 +96,25 @@ def take_call(key: str, expected: datetime | None = None) -> datetime | None:
 
     A call may be taken when its lease is `expected` (the one its dispatch message carries) or has
     run out; the conditional UPDATE makes exactly one of several racing takers win."""
+    taken = _take(key, expected)
+    return taken[1] if taken else None
+
+
+def _take(key: str, expected: datetime | None) -> tuple[ServiceCall, datetime] | None:
+    """take_call, also returning the call as read before it was taken (one read per call)."""
     now = clock.now()
-    row = (
-        ServiceCall.objects.filter(idempotency_key=key, state=CallState.PENDING)
-        .values_list("pk", "next_attempt_at")
-        .first()
-    )
-    if row is None:
+    call = ServiceCall.objects.filter(idempotency_key=key, state=CallState.PENDING).first()
+    if call is None or (call.next_attempt_at > now and call.next_attempt_at != expected):
         return None
-    pk, current = row
-    if current > now and current != expected:
-        return None
+    return _take_row(call, now)
+
+
+def _take_row(call: ServiceCall, now: datetime) -> tuple[ServiceCall, datetime] | None:
     until = now + lease()
-    taken = ServiceCall.objects.filter(pk=pk, state=CallState.PENDING, next_attempt_at=current).update(
-        next_attempt_at=until
-    )
-    return until if taken else None
+    taken = ServiceCall.objects.filter(
+        pk=call.pk, state=CallState.PENDING, next_attempt_at=call.next_attempt_at
+    ).update(next_attempt_at=until)
+    return (call, until) if taken else None
 
 
 def renew_lease(pk: int, held: datetime) -> datetime | None:
@@ -159,15 +162,12 @@ def run_call(key: str, expected: datetime | str | None = None) -> None:
     record the result or the failure."""
     if isinstance(expected, str):
         expected = datetime.fromisoformat(expected)
-    held = take_call(key, expected)
-    if held is not None:
-        _run_taken(key, held)
+    taken = _take(key, expected)
+    if taken is not None:
+        _run_taken(*taken)
 
 
-def _run_taken(key: str, held: datetime) -> None:
-    call = ServiceCall.objects.filter(idempotency_key=key).first()
-    if call is None or call.state != CallState.PENDING:
-        return
+def _run_taken(call: ServiceCall, held: datetime) -> None:
     context = CallContext(
         idempotency_key=call.idempotency_key,
         company_id=call.company_id,
@@ -183,16 +183,18 @@ def _run_taken(key: str, held: datetime) -> None:
         adapter, operation = found
         result = adapter.call(operation.name, dict(call.params), context)
     except PermanentError as exc:
-        heartbeat.stop()
-        record_failure(call, str(exc), permanent=True)
-        return
+        failure: tuple[str, bool] | None = (str(exc), True)
     except Exception as exc:
+        log.warning("service call %s failed: %s", call.idempotency_key, exc)
+        failure = (f"{type(exc).__name__}: {exc}", False)
+    else:
+        failure = None
+    finally:
         heartbeat.stop()
-        log.warning("service call %s failed: %s", key, exc)
-        record_failure(call, f"{type(exc).__name__}: {exc}", permanent=False)
-        return
-    heartbeat.stop()
-    record_result(call, result)
+    if failure is None:
+        record_result(call, result)
+    else:
+        record_failure(call, failure[0], permanent=failure[1])
 
 
 def record_result(call: ServiceCall, result: dict[str, Any]) -> None:
@@ -279,17 +281,12 @@ def run_one_due_call() -> bool:
     racing for one row exactly one sees its update count 1 (works on SQLite too).
     """
     now = clock.now()
-    due = (
-        ServiceCall.objects.filter(state=CallState.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", "idempotency_key", "next_attempt_at")[:20]
-    )
-    until = now + lease()
-    for pk, key, next_at in due:
-        taken = ServiceCall.objects.filter(pk=pk, state=CallState.PENDING, next_attempt_at=next_at).update(
-            next_attempt_at=until
-        )
-        if taken:
-            _run_taken(key, until)
+    due = ServiceCall.objects.filter(state=CallState.PENDING, next_attempt_at__lte=now).order_by(
+        "next_attempt_at"
+    )[:20]
+    for call in due:
+        taken = _take_row(call, now)
+        if taken is not None:
+            _run_taken(*taken)
             return True
     return False
