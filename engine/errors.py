@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from forms.text import TextRefused, check_text
+
 
 @dataclass
 class Problem:
@@ -91,8 +93,6 @@ class StepOutcome:
 def checked_text(value: Any, field: str, limit: int | None = None, *, strip: bool = True) -> str:
     """forms.text.check_text for callers that answer with FormInvalid: text to store, stripped and
     cut to `limit`; FormInvalid naming `field` when it holds a control character."""
-    from forms.text import TextRefused, check_text
-
     try:
         return check_text(value, field, limit, strip=strip)
     except TextRefused as exc:
