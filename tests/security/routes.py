@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "import-job-skip-bad-rows": "import",
     "import_job": "import",
     "import_job_rerun": "import",
+    "import_job_errors": "import",
     # sales
     "sales_api:subscription-detail": "subscription",
     "sales:subscription_detail": "subscription",

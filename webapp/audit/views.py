@@ -6,8 +6,6 @@ personal-data permission has it in full and is itself audited (webapp/privacy.py
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,6 +25,7 @@ from engine.errors import NotAllowed
 from engine.models import ProcessInstance
 from engine.models.audit import AuditAction
 from webapp import privacy
+from webapp.common import spreadsheet
 from webapp.common.errors import engine_errors
 from webapp.common.filters import Field, FilterBar, Link
 
@@ -132,28 +131,8 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         privacy.record_export(request.user, f"audit.{kind}", personal_rows, personal_fields)
     stamp = timezone.localtime(clock.now()).strftime("%Y%m%d-%H%M")
     if kind == "csv":
-        out = io.StringIO()
-        out.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(table)
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-        return response
-    import openpyxl
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(_("Audit trail"))
-    sheet.append(header)
-    for line in table:
-        sheet.append(line)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.xlsx"'
-    return response
+        return spreadsheet.csv_response(f"audit-{stamp}.csv", header, table)
+    return spreadsheet.xlsx_response(f"audit-{stamp}.xlsx", [(str(_("Audit trail")), header, table)])
 
 
 @require_GET

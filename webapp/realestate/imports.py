@@ -34,6 +34,7 @@ from django.utils.translation import gettext_noop
 from engine import clock
 from engine.errors import BadRequest, FormInvalid
 from forms.text import control_message
+from webapp.common import spreadsheet
 
 from . import customers as customer_rules
 from .models import (
@@ -54,7 +55,7 @@ logger = logging.getLogger("engine.realestate.imports")
 PROGRESS_EVERY = 100
 MAX_REPORTED_ERRORS = 1000
 STALE_AFTER = timedelta(minutes=10)
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = spreadsheet.XLSX_CONTENT_TYPE
 
 
 def max_rows() -> int:
@@ -742,7 +743,9 @@ def template_workbook(kind: str) -> bytes:
     bold = Font(bold=True)
     required_fill = PatternFill("solid", fgColor="FFF2CC")
     for position, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=position, value=f"{'*' if column.required else ''}{column.label}")
+        cell = spreadsheet.set_text(
+            sheet.cell(row=1, column=position), f"{'*' if column.required else ''}{column.label}"
+        )
         cell.font = bold
         if column.required:
             cell.fill = required_fill
@@ -754,13 +757,22 @@ def template_workbook(kind: str) -> bytes:
                 sheet.cell(row=row, column=position).number_format = "@"
     sheet.freeze_panes = "A2"
     guide = workbook.create_sheet("填写说明")
-    guide.append(["列名", "是否必填", "填写说明", "示例"])
+    spreadsheet.append_row(guide, ["列名", "是否必填", "填写说明", "示例"])
     for cell in guide[1]:
         cell.font = bold
     for column in columns:
-        guide.append([column.label, "必填" if column.required else "选填", column.help, column.example])
+        spreadsheet.append_row(
+            guide, [column.label, "必填" if column.required else "选填", column.help, column.example]
+        )
     guide.append([])
-    guide.append(["说明", "", "第一张工作表的第1行是表头，从第2行开始每行一条记录；有错误的行会逐行列出。"])
+    spreadsheet.append_row(
+        guide,
+        [
+            "说明",
+            "",
+            "第一张工作表的第1行是表头，从第2行开始每行一条记录；有错误的行会逐行列出，也可下载错误文件，改正后重新上传。",
+        ],
+    )
     for letter, width in (("A", 16), ("B", 10), ("C", 60), ("D", 24)):
         guide.column_dimensions[letter].width = width
     out = io.BytesIO()

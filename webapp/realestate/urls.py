@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),
     path("imports/<int:pk>/skip-bad-rows/", views.import_job_rerun, name="import_job_rerun"),
+    path("imports/<int:pk>/errors.xlsx", views.import_job_errors, name="import_job_errors"),
     re_path(
         r"^imports/templates/(?P<kind>rooms|customers)\.xlsx$", views.import_template, name="import_template"
     ),

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -24,11 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engine.errors import FormInvalid
 from webapp import privacy
 from webapp.accounts.models import Project
+from webapp.common import spreadsheet
 from webapp.common.errors import engine_errors
 from webapp.common.filters import Field, FilterBar
 from webapp.common.params import param
 
-from . import access, customers, imports
+from . import access, customers, import_errors, imports
 from .api import upload_import
 from .models import Building, CustomerType, Gender, IdType, ImportKind, ImportStatus, Room, RoomStatus
 from .options import natural_key
@@ -395,3 +396,15 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     name = {"rooms": "rooms-template.xlsx", "customers": "customers-template.xlsx"}[kind]
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_GET
+@login_required
+@engine_errors
+def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's error file: its bad rows with a 问题 column, to fix in Excel and upload again."""
+    job = access.access_import_job(request.user, pk, with_content=True)
+    if not job.errors:
+        raise Http404("this import has no errors")
+    content = import_errors.error_file(request.user, job)
+    return spreadsheet.attachment(content, spreadsheet.XLSX_CONTENT_TYPE, f"import-{job.pk}-errors.xlsx")
