@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -214,10 +216,22 @@ def _summary(trees: dict[str, etree._ElementTree]) -> dict[str, Any]:
     return {"lanes": lanes, "elements": elements}
 
 
+def shipped_note(name: str, latest: ProcessVersion | None, source: str) -> str:
+    """The change note of a version deployed from the repository's processes/ without one of its own."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if latest is None:
+            first = _("First version of “%(name)s”, deployed from %(source)s")
+            return first % {"name": name, "source": source}
+        return _("“%(name)s” updated from %(source)s (previous: version %(version)s)") % {
+            "name": name, "source": source, "version": latest.version,
+        }  # fmt: skip
+
+
 def do_deploy_flow(
-    files: dict[str, bytes], *, user: Any = None, note: str = ""
+    files: dict[str, bytes], *, user: Any = None, note: str = "", source: str = ""
 ) -> tuple[ProcessVersion, bool]:
-    """Deploy the files; returns (version, created). Identical content returns the existing version."""
+    """Deploy the files; returns (version, created). Identical content returns the existing version.
+    Without a note, files from `source` (a folder of processes/) get one saying so."""
     checked = check_flow(files)
     existing = ProcessVersion.objects.filter(key=checked.key, sha256=checked.sha256).first()
     if existing is not None:
@@ -234,7 +248,7 @@ def do_deploy_flow(
                     sha256=checked.sha256,
                     deployed_by=user if getattr(user, "pk", None) else None,
                     deployed_at=clock.now(),
-                    note=note[:2000],
+                    note=(note or (shipped_note(checked.name, latest, source) if source else ""))[:2000],
                     spec_json=spec_json,
                     start_form=checked.start_form,
                     start_ui_form=checked.start_ui_form,
@@ -255,7 +269,11 @@ def do_deploy_flow(
 
 
 def deploy_folder(folder: Path, *, user: Any = None, note: str = "") -> tuple[ProcessVersion, bool]:
-    return do_deploy_flow(read_flow_folder(folder), user=user, note=note or f"deployed from {folder.name}/")
+    try:
+        source = folder.resolve().relative_to(Path(settings.BASE_DIR).resolve()).as_posix()
+    except ValueError:  # a folder outside the project (tests, an analyst's copy)
+        source = folder.name
+    return do_deploy_flow(read_flow_folder(folder), user=user, note=note, source=f"{source}/")
 
 
 def flow_folders(root: Path | None = None) -> list[Path]:

@@ -198,6 +198,8 @@ for _package in ("bootstrap", "bpmn-js", "echarts"):
 WHITENOISE_USE_FINDERS = True
 
 PASSWORD_HASHERS = [
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise before any URL pattern.
+WHITENOISE_ROOT = BASE_DIR / "webapp" / "public"
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if env_bool("ANJU_FAST_PASSWORDS", False):
