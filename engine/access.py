@@ -20,7 +20,9 @@ from .models import Incident, ProcessInstance, Task
 VIEW_ALL = "engine.view_all_instances"
 RETRY = "engine.retry_incident"
 REASSIGN = "engine.reassign_task"
+CANCEL = "engine.cancel_instance"
 DEPLOY = "engine.deploy_process"
+START = "engine.add_processinstance"  # starting flows by hand at all (webapp/common/rights.py)
 
 
 def _company_id(user: Any) -> int | None:
@@ -104,10 +106,11 @@ def access_incident(user: Any, pk: int, *, for_write: bool = False) -> Incident:
 
 
 def may_start(user: Any, process_key: str) -> bool:
-    """True when the user may start the flow by hand (engine.models.FlowStartRule)."""
+    """True when the user may start the flow by hand: they hold START (every employee's role has
+    it; a contractor's people do not) and the flow's rule lets them (engine.models.FlowStartRule)."""
     from .models import FlowStartRule
 
-    if _company_id(user) is None:
+    if _company_id(user) is None or not user.has_perm(START):
         return False
     rule = FlowStartRule.objects.filter(process_key=process_key).prefetch_related("roles").first()
     if rule is None or rule.open_to_all:

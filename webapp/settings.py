@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every route needs the right of its area (webapp/common/rights.py); the API checks it in HasRight.
+    "webapp.common.rights.RightsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -152,7 +154,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["webapp.common.rights.HasRight"],  # signed in + the route's right
     # JSON nested deeper than ANJU_MAX_JSON_DEPTH is a 400 parse error, not a RecursionError.
     "DEFAULT_PARSER_CLASSES": [
         "webapp.api.parsers.JSONParser",
@@ -196,10 +198,10 @@ for _package in ("bootstrap", "bpmn-js", "echarts"):
     if (NODE_MODULES_DIR / _package / "dist").exists():
         STATICFILES_DIRS.append((f"vendor/{_package}/dist", NODE_MODULES_DIR / _package / "dist"))
 WHITENOISE_USE_FINDERS = True
-
-PASSWORD_HASHERS = [
 # Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise before any URL pattern.
 WHITENOISE_ROOT = BASE_DIR / "webapp" / "public"
+
+PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if env_bool("ANJU_FAST_PASSWORDS", False):

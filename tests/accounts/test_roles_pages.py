@@ -52,7 +52,8 @@ def test_the_company_administrator_assigns_roles_and_work_groups(cast):
     agent.refresh_from_db()
     assert agent.has_perm("engine.view_all_instances") and set(agent.group_names()) == {"客服中心", "工程部"}
     event = AuditEvent.objects.get(action="permissions", details__username="agent")
-    assert event.details["before"]["roles"] == [] and event.details["after"]["roles"] == ["客服主管"]
+    assert event.details["before"]["roles"] == ["员工", "客服"]
+    assert event.details["after"]["roles"] == ["客服主管"]
     assert client.get(f"/settings/people/{cast['outsider'].pk}/").status_code == 404
     assert web(agent).get("/settings/people/").status_code == 403
 

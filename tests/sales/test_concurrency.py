@@ -34,6 +34,7 @@ def salespeople(cast: dict, count: int) -> list[User]:
             username=f"xiaoshou{number}", display_name=f"置业顾问{number}", company=group.company
         )
         user.work_groups.add(group)
+        user.groups.set(cast["sales"].groups.all())  # 孙丽's roles: 员工 (start flows), 置业顾问 …
         people.append(user)
     return people
 

@@ -22,6 +22,8 @@ KINDS: dict[str, str] = {
     "customer-detail": "customer",
     "customer-audit-problems": "customer",
     "customer_edit": "customer",
+    "customer": "customer",
+    "room": "room",
     "import-job-detail": "import",
     "import-job-skip-bad-rows": "import",
     "import_job": "import",
@@ -52,6 +54,8 @@ KINDS: dict[str, str] = {
     "designer_flows:version_bpmn": "version",
     "process-instance-detail": "instance",
     "process-instance-audit": "instance",
+    "process-instance-cancel": "instance",
+    "instance_cancel": "instance",
     "instance": "instance",
     "audit:timeline": "instance",
     "task-detail": "task",
@@ -93,6 +97,7 @@ KINDS: dict[str, str] = {
 VALUES: dict[tuple[str, str], str] = {
     ("import_template", "kind"): "rooms",
     ("audit:export", "kind"): "csv",
+    ("api-lookup", "source"): "customer",
 }
 FORMAT = "json"  # DRF's format-suffix routes (…/tasks/1.json): the same views again
 

@@ -150,7 +150,8 @@ def test_json_nested_50000_deep_is_a_parse_error(api, flow, server_errors, url):
     flow("loop")
     before = stored()
     began = time.monotonic()
-    response = api("analyst").post(url, DEEP, content_type="application/json")
+    who = "sales" if url == "/api/customers/" else "analyst"  # the one whose rights open the route
+    response = api(who).post(url, DEEP, content_type="application/json")
     assert time.monotonic() - began < 2
     assert response.status_code == 400, response.content
     assert "JSON parse error" in response.json()["detail"]

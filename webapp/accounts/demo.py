@@ -13,18 +13,35 @@ from .models import Company, CorporateGroup, Project, User, WorkGroup
 
 DEMO_PASSWORD = "anju2026"  # noqa: S105 (the demo company's published password)
 
-# Role (Django auth group) → permissions: a codename of app "engine", or "app.codename".
+# Role (Django auth group) → permissions: a codename of app "engine", or "app.codename". What each
+# right opens is declared in webapp/common/rights.py; docs/security.md shows roles × pages.
 ROLES: dict[str, list[str]] = {
-    "客服主管": ["view_all_instances", "retry_incident", "reassign_task", "movein.add_handoverbatch"],
-    "公司领导": ["view_all_instances"],
+    # every employee (not a contractor's people): start flows by hand, as each flow's rule allows
+    "员工": ["add_processinstance"],
+    # jobs: the master data, sales and move-in records each one works with
+    "客服": ["realestate.view_customer", "realestate.view_room", "movein.view_handoverbatch"],
+    "置业顾问": [
+        "realestate.view_customer", "realestate.add_customer", "realestate.change_customer",
+        "realestate.view_room", "realestate.add_room", "sales.view_subscription",
+    ],
+    "按揭": ["realestate.view_customer", "sales.view_subscription"],
+    "营销": ["realestate.view_room", "sales.view_subscription"],
+    "工程": ["movein.view_defect"],  # rooms only through their inspections (their own work)
+    "物业": ["movein.view_handoverbatch", "movein.view_defect"],
+    "客服主管": ["view_all_instances", "retry_incident", "cancel_instance", "reassign_task", "movein.add_handoverbatch"],
+    "公司领导": [
+        "view_all_instances", "realestate.view_customer", "realestate.view_room", "sales.view_subscription",
+        "movein.view_handoverbatch", "movein.view_defect",
+    ],
     "部门经理": ["reassign_task"],
     "业务分析": ["deploy_process", "migrate_instances"],
     "运维": ["retry_incident", "view_all_instances"],
     "审计": ["review_audit", "view_all_instances"],
     "公司管理员": ["accounts.manage_people", "view_all_instances"],
     "个人信息查看": ["realestate.view_personal_data"],  # resident IDs, phones, addresses in full (audited)
-}
+}  # fmt: skip
 PII = "个人信息查看"  # the role that sees personal data in full
+STAFF = "员工"  # every employee's role; a contractor's people hold none (their tasks and defects only)
 
 WORK_GROUPS = [
     "客服中心",
@@ -54,25 +71,27 @@ class Person:
 
 
 PEOPLE = [
-    Person("agent", "李娜", "客服专员", "sz", ("客服中心",), (), "13800138001"),
-    Person("cs_head", "周敏", "客服中心负责人", "sz", ("客服中心",), ("客服主管", PII), "13800138002"),
-    Person("engineer", "王强", "工程师", "sz", ("工程部",), (), "13800138003"),
-    Person("eng_head", "赵刚", "工程部经理", "sz", ("工程部",), ("部门经理",), "13800138004"),
-    Person("designer", "吴倩", "设计师", "sz", ("设计部",), ()),
-    Person("marketer", "郑凯", "营销专员", "sz", ("营销部",), ()),
-    Person("steward", "钱进", "物业管家", "sz", ("物业部",), ()),
-    Person("head", "陈总", "公司负责人", "sz", ("公司领导",), ("公司领导", "公司管理员"), "13800138008"),
-    Person("analyst", "刘洋", "业务分析师", "sz", (), ("业务分析",)),
-    Person("auditor", "孙审", "审计/满意度专员", "sz", (), ("审计",)),
-    Person("sales", "孙丽", "置业顾问", "sz", ("销售部",), (PII,), "13800138010"),
-    Person("sales2", "周杰", "置业顾问", "sz", ("销售部",), (PII,), "13800138011"),
-    Person("sales_mgr", "吴磊", "销售经理", "sz", ("销售部", "销售经理"), ("部门经理", PII), "13800138012"),
-    Person("mkt_director", "林芳", "营销总监", "sz", ("营销总监",), (), "13800138013"),
-    Person("mortgage", "郭敏", "按揭专员", "sz", ("按揭专员",), (PII,), "13800138014"),
+    Person("agent", "李娜", "客服专员", "sz", ("客服中心",), (STAFF, "客服"), "13800138001"),
+    Person("cs_head", "周敏", "客服中心负责人", "sz", ("客服中心",), (STAFF, "客服", "客服主管", PII), "13800138002"),
+    Person("engineer", "王强", "工程师", "sz", ("工程部",), (STAFF, "工程"), "13800138003"),
+    Person("eng_head", "赵刚", "工程部经理", "sz", ("工程部",), (STAFF, "工程", "部门经理"), "13800138004"),
+    Person("designer", "吴倩", "设计师", "sz", ("设计部",), (STAFF,)),
+    Person("marketer", "郑凯", "营销专员", "sz", ("营销部",), (STAFF,)),
+    Person("steward", "钱进", "物业管家", "sz", ("物业部",), (STAFF, "物业")),
+    Person("head", "陈总", "公司负责人", "sz", ("公司领导",), (STAFF, "公司领导", "公司管理员"), "13800138008"),
+    Person("analyst", "刘洋", "业务分析师", "sz", (), (STAFF, "业务分析")),
+    Person("auditor", "孙审", "审计/满意度专员", "sz", (), (STAFF, "审计")),
+    Person("sales", "孙丽", "置业顾问", "sz", ("销售部",), (STAFF, "置业顾问", PII), "13800138010"),
+    Person("sales2", "周杰", "置业顾问", "sz", ("销售部",), (STAFF, "置业顾问", PII), "13800138011"),
+    Person("sales_mgr", "吴磊", "销售经理", "sz", ("销售部", "销售经理"), (STAFF, "置业顾问", "部门经理", PII), "13800138012"),
+    Person("mkt_director", "林芳", "营销总监", "sz", ("营销总监",), (STAFF, "营销"), "13800138013"),
+    Person("mortgage", "郭敏", "按揭专员", "sz", ("按揭专员",), (STAFF, "按揭", PII), "13800138014"),
     Person("contractor", "黄建", "鹏程装饰 整改负责人", "sz", ("承建商·鹏程装饰",), (), "13800138020"),
     Person("contractor2", "林海", "华南门窗 售后工程师", "sz", ("承建商·华南门窗",), (), "13800138021"),
-    Person("outsider", "马克", "客服专员（上海公司）", "sh", ("客服中心",), ("客服主管",)),
-]
+    # 马克 holds the rights of the jobs whose pages the other company has: what he cannot see of sz
+    # is the company scope at work (a 404), not a right he lacks
+    Person("outsider", "马克", "客服专员（上海公司）", "sh", ("客服中心",), (STAFF, "客服", "置业顾问", "物业", "客服主管")),
+]  # fmt: skip
 
 COMPANIES = {
     "sz": (

@@ -18,6 +18,7 @@ from engine import audit
 from engine.errors import FormInvalid, NotAllowed, checked_text
 from engine.models import FlowStartRule
 from engine.models.audit import AuditAction
+from webapp.common import rights
 
 MANAGE_ROLES = "accounts.manage_roles"
 MANAGE_PEOPLE = "accounts.manage_people"
@@ -29,11 +30,25 @@ class Grant:
     label: Any
 
 
-# What a role may do, in the order the roles page shows it.
+# What a role may do, in the order the roles page shows it. Which pages, menu entries and API
+# endpoints each right opens is declared in webapp/common/rights.py (docs/security.md has the table).
 PERMISSIONS = [
+    Grant(rights.START_FLOWS, gettext_lazy("Start flows by hand (as each flow's start rule allows)")),
+    Grant(rights.VIEW_CUSTOMERS, gettext_lazy("See customers")),
+    Grant(rights.ADD_CUSTOMERS, gettext_lazy("Create customers and import them from Excel")),
+    Grant(rights.CHANGE_CUSTOMERS, gettext_lazy("Change customers")),
+    Grant(rights.VIEW_ROOMS, gettext_lazy("See rooms, prices and the sales control chart")),
+    Grant(rights.ADD_ROOMS, gettext_lazy("Import rooms from Excel")),
+    Grant(rights.VIEW_SALES, gettext_lazy("See the subscription ledger and the sales reports")),
+    Grant(rights.VIEW_MOVEIN, gettext_lazy("See all move-in batches and rooms (owners)")),
+    Grant(
+        rights.VIEW_DEFECTS,
+        gettext_lazy("See all move-in defects (without it: those of one's own work)"),
+    ),
     Grant("engine.view_all_instances", gettext_lazy("See all of the company's flows and tasks")),
     Grant("engine.reassign_task", gettext_lazy("Take tasks back from their holders")),
     Grant("engine.retry_incident", gettext_lazy("Retry failed steps (incidents)")),
+    Grant("engine.cancel_instance", gettext_lazy("Cancel cases recorded by mistake (with a reason)")),
     Grant("engine.deploy_process", gettext_lazy("Design and deploy flows")),
     Grant("engine.migrate_instances", gettext_lazy("Move running instances to another version")),
     Grant("engine.review_audit", gettext_lazy("Review and export the audit trail")),

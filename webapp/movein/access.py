@@ -1,26 +1,31 @@
 """Permission-checked getters for move-in records.
 
-Scoped to the user's company first (another company's rows are a 404). Within the company,
-employees see the batches, rooms and defects; a contractor's people (users whose only work groups
-are contractors' rectification groups) see just the defects dispatched to their groups, because
-the batch pages carry the owners' names and phones. Creating a batch needs
-`movein.add_handoverbatch` (the customer-service center head). Recording a defect or a
-rectification photo is tied to the engine task it belongs to (see `check_may_record`).
+Scoped to the user's company first (another company's rows are a 404). Within the company the
+rights of webapp/common/rights.py decide: holders of `movein.view_handoverbatch` see every batch
+and room (their pages carry the owners' names and phones), holders of `movein.view_defect` every
+defect. Everyone else sees only what their work holds: the batches and rooms of flows they take
+part in (engine.access.visible_instances: the engineer's mock inspections, the steward's
+handovers) and the defects dispatched to one of their work groups or of flows they take part in.
+So a contractor's people (who hold neither right) see just the defects dispatched to them, with
+their photos. Creating a batch needs `movein.add_handoverbatch` (the customer-service center
+head). Recording a defect or a rectification photo is tied to the engine task it belongs to (see
+`check_may_record`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from engine.access import VIEW_ALL, may_work
+from engine.access import may_work, visible_instances
 from engine.errors import Conflict, NotAllowed
 from engine.models import Task
 from engine.models.runtime import TaskState
 from webapp import privacy
+from webapp.common import rights
 
 from .models import BatchRoom, Contractor, Defect, DefectPhoto, DefectStage, HandoverBatch, RoomStage
 
@@ -38,13 +43,9 @@ def contractor_groups(company_id: int) -> set[str]:
     return set(Contractor.objects.filter(company_id=company_id).values_list("work_group__name", flat=True))
 
 
-def is_contractor_only(user: Any) -> bool:
-    """True for a contractor's people: every work group of theirs is a rectification group."""
-    company_id = company_id_of(user)
-    if company_id is None or user.has_perm(VIEW_ALL):
-        return False
-    groups = set(user.group_names())
-    return bool(groups) and groups <= contractor_groups(company_id)
+def _their_instances(user: Any) -> QuerySet[Any]:
+    """Ids of the flows the user takes part in (or sees all of): what their work holds."""
+    return visible_instances(user).values("pk")
 
 
 def _number(pk: Any, what: str) -> int:
@@ -56,9 +57,12 @@ def _number(pk: Any, what: str) -> int:
 
 def visible_batches(user: Any) -> QuerySet[HandoverBatch]:
     company_id = company_id_of(user)
-    if company_id is None or is_contractor_only(user):
+    if company_id is None:
         return HandoverBatch.objects.none()
-    return HandoverBatch.objects.filter(company_id=company_id).select_related("project", "instance")
+    batches = HandoverBatch.objects.filter(company_id=company_id)
+    if not user.has_perm(rights.VIEW_MOVEIN):
+        batches = batches.filter(instance_id__in=_their_instances(user))
+    return batches.select_related("project", "instance")
 
 
 def access_batch(user: Any, pk: Any) -> HandoverBatch:
@@ -70,9 +74,12 @@ def access_batch(user: Any, pk: Any) -> HandoverBatch:
 
 def visible_batch_rooms(user: Any) -> QuerySet[BatchRoom]:
     company_id = company_id_of(user)
-    if company_id is None or is_contractor_only(user):
+    if company_id is None:
         return BatchRoom.objects.none()
-    return BatchRoom.objects.filter(batch__company_id=company_id).select_related(
+    rooms = BatchRoom.objects.filter(batch__company_id=company_id)
+    if not user.has_perm(rights.VIEW_MOVEIN):
+        rooms = rooms.filter(instance_id__in=_their_instances(user))
+    return rooms.select_related(
         "batch", "batch__project", "batch__company", "room__floor__unit__building", "slot", "instance"
     )
 
@@ -89,10 +96,12 @@ def visible_defects(user: Any) -> QuerySet[Defect]:
     if company_id is None:
         return Defect.objects.none()
     defects = Defect.objects.filter(company_id=company_id)
-    if is_contractor_only(user):
+    if not user.has_perm(rights.VIEW_DEFECTS):
         groups = user.group_names()
-        defects = defects.filter(contractor__work_group__name__in=groups) | defects.filter(
-            department__in=groups
+        defects = defects.filter(
+            Q(contractor__work_group__name__in=groups)
+            | Q(department__in=groups)
+            | Q(instance_id__in=_their_instances(user))
         )
     return defects.select_related(
         "item__category",
@@ -108,6 +117,18 @@ def access_defect(user: Any, pk: Any) -> Defect:
     if defect is None:
         raise Http404("no such defect")
     return defect
+
+
+def visible_contractors(user: Any) -> QuerySet[Contractor]:
+    """The company's contractors; without `movein.view_defect` only the user's own (a contractor
+    sees itself, not its competitors)."""
+    company_id = company_id_of(user)
+    if company_id is None:
+        return Contractor.objects.none()
+    rows = Contractor.objects.filter(company_id=company_id).select_related("work_group")
+    if not user.has_perm(rights.VIEW_DEFECTS):
+        rows = rows.filter(work_group__name__in=user.group_names())
+    return rows
 
 
 def access_photo(user: Any, pk: Any) -> DefectPhoto:

@@ -22,7 +22,7 @@ from webapp.api.parsers import JSONParser
 from webapp.api.views import REVEAL
 
 from . import access, batches, defects, photos
-from .models import AcceptanceRecord, Contractor, DefectPhoto, DefectStatus, InspectionCategory
+from .models import AcceptanceRecord, DefectPhoto, DefectStatus, InspectionCategory
 from .serializers import (
     AcceptanceSerializer,
     BatchCreateSerializer,
@@ -63,15 +63,7 @@ class ContractorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ContractorSerializer
 
     def get_queryset(self) -> Any:
-        company_id = access.company_id_of(self.request.user)
-        rows = (
-            Contractor.objects.filter(company_id=company_id)
-            .select_related("work_group")
-            .order_by("name", "pk")
-        )
-        if access.is_contractor_only(self.request.user):  # a contractor sees itself, not its competitors
-            rows = rows.filter(work_group__name__in=self.request.user.group_names())
-        return rows
+        return access.visible_contractors(self.request.user).order_by("name", "pk")
 
 
 class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

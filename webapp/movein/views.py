@@ -202,7 +202,7 @@ def _defect_page(
         request,
         "movein/defect_detail.html",
         {"defect": defect, "photos": list(defect.photos.defer("content", "thumbnail")), "may_upload": may_upload,
-         "errors": errors or {}, "events": events, "may_see_room": not access.is_contractor_only(request.user)},
+         "errors": errors or {}, "events": events, "may_see_room": access.visible_batch_rooms(request.user).filter(pk=defect.batch_room_id).exists()},
         status=status,
     )  # fmt: skip
 

@@ -1,5 +1,9 @@
 """Permission-checked getters for master data: everything is scoped to the user's company, and
-another company's rows are a 404 (as in engine.access), so their existence does not leak."""
+another company's rows are a 404 (as in engine.access), so their existence does not leak. Within
+the company each kind needs its right (webapp/common/rights.py): customers
+`realestate.view_customer`, rooms and payment methods `realestate.view_room`, imports the right to
+add what they import (`realestate.add_customer`, `realestate.add_room`). Without it the lists are
+empty and a lookup is a 403, whoever calls: pages, API, links in flow data, reveals."""
 
 from __future__ import annotations
 
@@ -12,8 +16,13 @@ from django.utils.translation import gettext as _
 from engine.errors import NotAllowed
 from engine.ids import id_or_404
 from webapp import privacy
+from webapp.accounts.models import Project
+from webapp.common import rights
 
-from .models import Customer, ImportJob, PaymentMethod, Room
+from .models import Customer, ImportJob, ImportKind, PaymentMethod, Room
+
+# What importing each kind needs: the right to add what it imports.
+IMPORT_RIGHTS = {ImportKind.CUSTOMERS: rights.ADD_CUSTOMERS, ImportKind.ROOMS: rights.ADD_ROOMS}
 
 
 def company_id_of(user: Any) -> int | None:
@@ -28,26 +37,73 @@ def require_company(user: Any) -> Any:
     return user.company
 
 
+def _company_if(user: Any, right: str) -> int | None:
+    """The user's company id when they hold the right, else None."""
+    company_id = company_id_of(user)
+    return company_id if company_id is not None and user.has_perm(right) else None
+
+
+def visible_projects(user: Any) -> QuerySet[Project]:
+    """The company's projects (names of its developments: no right needed, a case names one)."""
+    company_id = company_id_of(user)
+    return Project.objects.filter(company_id=company_id) if company_id else Project.objects.none()
+
+
 def visible_rooms(user: Any) -> QuerySet[Room]:
-    return Room.objects.filter(company_id=company_id_of(user)) if company_id_of(user) else Room.objects.none()
+    company_id = _company_if(user, rights.VIEW_ROOMS)
+    return Room.objects.filter(company_id=company_id) if company_id else Room.objects.none()
 
 
 def visible_customers(user: Any) -> QuerySet[Customer]:
-    company_id = company_id_of(user)
+    company_id = _company_if(user, rights.VIEW_CUSTOMERS)
     return Customer.objects.filter(company_id=company_id) if company_id else Customer.objects.none()
 
 
+def search_customers(user: Any, q: str) -> QuerySet[Customer]:
+    """The customers the user may see that match the search (customers.search_customers)."""
+    from .customers import search_customers as search
+
+    company_id = _company_if(user, rights.VIEW_CUSTOMERS)
+    return search(company_id, q) if company_id else Customer.objects.none()
+
+
 def visible_payment_methods(user: Any) -> QuerySet[PaymentMethod]:
-    company_id = company_id_of(user)
+    company_id = _company_if(user, rights.VIEW_ROOMS)
     return PaymentMethod.objects.filter(company_id=company_id) if company_id else PaymentMethod.objects.none()
+
+
+def importable_kinds(user: Any) -> list[str]:
+    """The kinds of import the user may run and see (those they hold the adding right for)."""
+    if company_id_of(user) is None:
+        return []
+    return [kind for kind, right in IMPORT_RIGHTS.items() if user.has_perm(right)]
 
 
 def visible_import_jobs(user: Any) -> QuerySet[ImportJob]:
     company_id = company_id_of(user)
-    return ImportJob.objects.filter(company_id=company_id) if company_id else ImportJob.objects.none()
+    kinds = importable_kinds(user)
+    if company_id is None or not kinds:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(company_id=company_id, kind__in=kinds)
+
+
+def check_may_import(user: Any, kind: str) -> None:
+    """NotAllowed unless the user may add what an import of this kind adds."""
+    right = IMPORT_RIGHTS.get(kind)
+    if right is None or company_id_of(user) is None or not user.has_perm(right):
+        raise NotAllowed(_("Importing these needs the right to add them."))
+
+
+def check_may_add_customer(user: Any) -> None:
+    rights.require(user, "customers.add")
+
+
+def check_may_change_customer(user: Any) -> None:
+    rights.require(user, "customers.change")
 
 
 def access_room(user: Any, pk: Any) -> Room:
+    rights.require(user, "rooms")
     room = (
         visible_rooms(user)
         .select_related("project", "floor__unit__building__phase")
@@ -60,6 +116,7 @@ def access_room(user: Any, pk: Any) -> Room:
 
 
 def access_customer(user: Any, pk: Any) -> Customer:
+    rights.require(user, "customers")
     customer = visible_customers(user).select_related("created_by").filter(pk=id_or_404(pk)).first()
     if customer is None:
         raise Http404("no such customer")
@@ -67,6 +124,7 @@ def access_customer(user: Any, pk: Any) -> Customer:
 
 
 def access_import_job(user: Any, pk: Any, *, with_content: bool = False) -> ImportJob:
+    rights.require(user, "imports")
     jobs = visible_import_jobs(user).select_related("created_by")
     if not with_content:
         jobs = jobs.defer("content")

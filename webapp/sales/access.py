@@ -1,5 +1,7 @@
 """Permission-checked getters for sales records: scoped to the user's company; another
-company's rows are a 404 (as in engine.access), so their existence does not leak."""
+company's rows are a 404 (as in engine.access), so their existence does not leak. Within the
+company they need `sales.view_subscription` (webapp/common/rights.py): without it the ledger and
+the reports are empty and a subscription is a 403, whoever asks."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+
+from webapp.common import rights
 
 from .models import Subscription
 
@@ -18,7 +22,7 @@ def company_id_of(user: Any) -> int | None:
 
 def visible_subscriptions(user: Any) -> QuerySet[Subscription]:
     company_id = company_id_of(user)
-    if company_id is None:
+    if company_id is None or not user.has_perm(rights.VIEW_SALES):
         return Subscription.objects.none()
     return Subscription.objects.filter(company_id=company_id).select_related(
         "customer", "room__floor__unit__building", "project", "salesperson", "payment_method"
@@ -26,6 +30,7 @@ def visible_subscriptions(user: Any) -> QuerySet[Subscription]:
 
 
 def access_subscription(user: Any, pk: Any) -> Subscription:
+    rights.require(user, "sales")
     try:
         number = int(pk)
     except (TypeError, ValueError):

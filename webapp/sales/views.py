@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from webapp.common.errors import engine_errors
 from webapp.common.filters import Choices, Field, FilterBar
 from webapp.common.params import param
 from webapp.privacy import mask_text
@@ -82,6 +83,7 @@ def _subscription_filters(params: dict[str, str], projects: Choices) -> FilterBa
 
 @require_GET
 @login_required
+@engine_errors
 def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from engine.models import Bill
 

@@ -1,0 +1,376 @@
+"""Who may open what: every route of the site and every menu entry, by the right it needs.
+
+A right is a Django permission carried by a role (a Django auth group; roles are given on the
+people page and defined on the roles page, webapp/accounts/roles.py). The site's routes are
+grouped into AREAS; each area names the right it needs and what a person without it gets:
+
+- ``FORBIDDEN``: a 403 (the 403 page, or the API's 403 JSON), before any object is looked up, so
+  whether an id exists does not leak;
+- ``OWN_WORK``: the route opens, and the permission-checked getters show only what the person's
+  work holds (tasks of their work groups, the defects dispatched to them, the rooms of their
+  inspections); anything else is a 404. Holders of the right see all of their company's.
+
+Another company's objects stay a 404 for everyone (the getters scope by company first).
+
+ROUTES maps every named route (url name, namespaced) to its area, per HTTP method where methods
+differ. Two enforcers read it: RightsMiddleware for the pages and HasRight, the API's default
+permission class (settings.REST_FRAMEWORK). The menu (base.html) asks the `may` filter of
+webapp/common/templatetags/rights.py, which reads the same AREAS. tests/security/test_route_walk.py
+walks every route as several people and checks the answer against this table, and
+tests/security/test_rights_doc.py checks that docs/security.md shows it as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework.permissions import BasePermission
+
+from engine.errors import NotAllowed
+
+FORBIDDEN = "forbidden"
+OWN_WORK = "own work"
+
+# The rights of this module (Django permission codes); roles.PERMISSIONS offers them on the roles page.
+START_FLOWS = "engine.add_processinstance"
+VIEW_CUSTOMERS = "realestate.view_customer"
+ADD_CUSTOMERS = "realestate.add_customer"
+CHANGE_CUSTOMERS = "realestate.change_customer"
+VIEW_ROOMS = "realestate.view_room"
+ADD_ROOMS = "realestate.add_room"
+VIEW_SALES = "sales.view_subscription"
+VIEW_MOVEIN = "movein.view_handoverbatch"
+ADD_BATCH = "movein.add_handoverbatch"
+VIEW_DEFECTS = "movein.view_defect"
+VIEW_ALL = "engine.view_all_instances"
+DEPLOY = "engine.deploy_process"
+MIGRATE = "engine.migrate_instances"
+REVIEW_AUDIT = "engine.review_audit"
+MANAGE_PEOPLE = "accounts.manage_people"
+MANAGE_ROLES = "accounts.manage_roles"
+
+
+@dataclass(frozen=True)
+class Area:
+    """A part of the site and the right it needs: any one of `rights` (none: every signed-in
+    person of a company); without it, `without` says what the person gets."""
+
+    key: str
+    label: Any
+    rights: tuple[str, ...] = ()
+    without: str = FORBIDDEN
+    public: bool = False  # open to the anonymous too (the login page)
+    message: Any = None  # what the 403 says (default: the area needs a right the roles do not give)
+
+    def opens_for(self, user: Any) -> bool:
+        """True when the area's routes open for the user (all of it or, OWN_WORK, their part)."""
+        if self.public:
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return self.without == OWN_WORK or self.held_by(user)
+
+    def held_by(self, user: Any) -> bool:
+        """True when the user holds the area's right (so sees all of the company's)."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return not self.rights or any(user.has_perm(code) for code in self.rights)
+
+
+_AREAS = [
+    Area("public", gettext_lazy("Sign-in, language, API token"), public=True),
+    Area("work", gettext_lazy("Inbox, tasks, own flows, alerts"), without=OWN_WORK),
+    Area("reference", gettext_lazy("Inspection standards, API docs")),
+    Area(
+        "start",
+        gettext_lazy("Start flows (record a customer issue, receive a visitor)"),
+        (START_FLOWS,),
+        message=gettext_lazy("Only employees of a company can start flows."),
+    ),
+    Area("customers", gettext_lazy("Customers"), (VIEW_CUSTOMERS,)),
+    Area("customers.add", gettext_lazy("New customer"), (ADD_CUSTOMERS,)),
+    Area("customers.change", gettext_lazy("Change a customer"), (CHANGE_CUSTOMERS,)),
+    Area("rooms", gettext_lazy("Sales control chart, rooms, payment methods"), (VIEW_ROOMS,)),
+    Area("imports", gettext_lazy("Import from Excel"), (ADD_CUSTOMERS, ADD_ROOMS)),
+    Area("sales", gettext_lazy("Subscription ledger, late-entry report"), (VIEW_SALES,)),
+    Area("movein.batches", gettext_lazy("Move-in batches (list)"), (VIEW_MOVEIN,)),
+    Area(
+        "movein.new",
+        gettext_lazy("New move-in batch"),
+        (ADD_BATCH,),
+        message=gettext_lazy("Creating a move-in batch needs the move-in management permission."),
+    ),
+    Area("movein.rooms", gettext_lazy("Move-in batch and room pages"), (VIEW_MOVEIN,), OWN_WORK),
+    Area("movein.defects", gettext_lazy("Move-in defects and their photos"), (VIEW_DEFECTS,), OWN_WORK),
+    # the messages of the views these areas had before the table (the same words)
+    Area(
+        "sla",
+        gettext_lazy("SLA dashboard"),
+        (VIEW_ALL,),
+        message=gettext_lazy("The SLA dashboard is for those who see all instances of the company."),
+    ),
+    Area(
+        "designer",
+        gettext_lazy("Designer"),
+        (DEPLOY,),
+        message=gettext_lazy("Deploying flows needs the deploy permission."),
+    ),
+    Area(
+        "waits",
+        gettext_lazy("Where work waits"),
+        (DEPLOY, VIEW_ALL),
+        message=gettext_lazy("Where work waits is for analysts and those who see all instances."),
+    ),
+    Area(
+        "migrate",
+        gettext_lazy("Migrate instances"),
+        (MIGRATE,),
+        message=gettext_lazy("Migrating instances needs the migrate permission."),
+    ),
+    Area(
+        "audit",
+        gettext_lazy("Audit"),
+        (REVIEW_AUDIT,),
+        message=gettext_lazy("Reviewing the audit trail needs the audit permission."),
+    ),
+    Area(
+        "people",
+        gettext_lazy("People"),
+        (MANAGE_PEOPLE,),
+        message=gettext_lazy("Giving people roles is for the company's administrators."),
+    ),
+    Area(
+        "roles",
+        gettext_lazy("Roles and rights"),
+        (MANAGE_ROLES,),
+        message=gettext_lazy("Defining roles is for the group's administrators."),
+    ),
+]
+AREAS: dict[str, Area] = {area.key: area for area in _AREAS}
+
+# url name → area key, or {method: area key} where the methods of one route differ.
+ROUTES: dict[str, str | dict[str, str]] = {
+    # signing in
+    "login": "public",
+    "logout": "public",
+    "set_language": "public",
+    "api-token": "public",
+    "home": "work",
+    # one's own work: the engine shows only the flows and tasks one takes part in (engine/access.py)
+    "inbox": "work",
+    "task": "work",
+    "task_claim": "work",
+    "task_unclaim": "work",
+    "task_pause": "work",
+    "task_resume": "work",
+    "instances": "work",
+    "instance": "work",
+    "instance_cancel": "work",  # engine.actions.check_cancel_instance: the cancel right (403)
+    "incident_retry": "work",
+    "alerts": "work",
+    "alert_read_all": "work",
+    "alert_open": "work",
+    "alert_read": "work",
+    "api-root": "work",
+    "api-me": "work",
+    "task-list": "work",
+    "task-detail": "work",
+    "task-claim": "work",
+    "task-complete": "work",
+    "task-pause": "work",
+    "task-resume": "work",
+    "task-unclaim": "work",
+    "process-instance-list": {"get": "work", "post": "start"},
+    "process-instance-detail": "work",
+    "process-instance-audit": "work",
+    "process-instance-cancel": "work",
+    "api-lookup": "work",  # each lookup source searches through its app's getters (their rights)
+    "process-definition-list": {"get": "work", "post": "designer"},
+    "process-definition-detail": "work",
+    "process-definition-diagram": "work",
+    "incident-list": "work",
+    "incident-detail": "work",
+    "incident-retry": "work",
+    "alert-list": "work",
+    "alert-read-all": "work",
+    "alert-unread-count": "work",
+    "alert-read": "work",
+    "api-deadline": "work",
+    "privacy-reveal": "work",  # the object's own getter decides (and the personal-data right)
+    "privacy_reveal": "work",
+    # reference
+    "movein:standards": "reference",
+    "movein_api:standard-list": "reference",
+    "api-schema": "reference",
+    "api-docs": "reference",
+    # starting flows by hand (each flow's start rule says who, engine.access.may_start)
+    "issue_new": "start",
+    "start": "start",
+    # master data and sales
+    "customers": "customers",
+    "customer_new": "customers.add",
+    "customer": "customers",
+    "customer_edit": "customers.change",
+    "customer-list": {"get": "customers", "post": "customers.add"},
+    "customer-detail": {"get": "customers", "patch": "customers.change"},
+    "customer-audit-problems": "customers",
+    "rooms": "rooms",
+    "room": "rooms",
+    "room-list": "rooms",
+    "room-detail": "rooms",
+    "payment-method-list": "rooms",
+    "imports": "imports",
+    "import_job": "imports",
+    "import_job_rerun": "imports",
+    "import_job_errors": "imports",
+    "import_template": "imports",
+    "import-job-list": "imports",
+    "import-job-detail": "imports",
+    "import-job-skip-bad-rows": "imports",
+    "sales:subscription_list": "sales",
+    "sales:subscription_detail": "sales",
+    "sales:late_entries": "sales",
+    "sales_api:subscription-list": "sales",
+    "sales_api:subscription-detail": "sales",
+    "sales_api:late-subscriptions": "sales",
+    # move-in
+    "movein:batches": "movein.batches",
+    "movein:batch_new": "movein.new",
+    "movein:batch": "movein.rooms",
+    "movein:room": "movein.rooms",
+    "movein:defect_record": "movein.rooms",
+    "movein:defects": "movein.defects",
+    "movein:defect": "movein.defects",
+    "movein:defect_photos": "movein.defects",
+    "movein:photo": "movein.defects",
+    "movein:photo_thumb": "movein.defects",
+    "movein_api:batch-list": {"get": "movein.batches", "post": "movein.new"},
+    "movein_api:batch-detail": "movein.rooms",
+    "movein_api:room-detail": "movein.rooms",
+    "movein_api:room-acceptance": "movein.rooms",
+    "movein_api:room-defects": "movein.rooms",
+    "movein_api:defect-list": "movein.defects",
+    "movein_api:defect-detail": "movein.defects",
+    "movein_api:defect-photos": "movein.defects",
+    "movein_api:photo-content": "movein.defects",
+    "movein_api:contractor-list": "movein.defects",
+    "movein_api:contractor-detail": "movein.defects",
+    # supervision, design, audit, administration
+    "sla_dashboard": "sla",
+    "sla_tasks": "sla",
+    "api-sla-summary": "sla",
+    "designer:designer_home": "designer",
+    "designer:designer_draft": "designer",
+    "designer_flows:versions": "designer",
+    "designer_flows:compare": "designer",
+    "designer_flows:version_bpmn": "designer",
+    "designer_flows:migrate": "migrate",
+    "designer_flows:migration": "migrate",
+    "designer_flows:waits": "waits",
+    "designer_api:lint": "designer",
+    "designer_api:check-script": "designer",
+    "designer_api:form-preview": "designer",
+    "designer_api:catalogue": "designer",
+    "designer_api:flows": "designer",
+    "designer_api:versions": "designer",
+    "designer_api:compare": "designer",
+    "designer_api:draft-list": "designer",
+    "designer_api:draft-detail": "designer",
+    "designer_api:draft-deploy": "designer",
+    "designer_api:dry-run": "migrate",
+    "designer_api:migration-list": "migrate",
+    "designer_api:migration-detail": "migrate",
+    "designer_api:waits": "waits",
+    "audit:search": "audit",
+    "audit:export": "audit",
+    "audit:timeline": "audit",
+    "audit:person": "audit",
+    "audit:reports": "audit",
+    "audit:chain": "audit",
+    "accounts:people": "people",
+    "accounts:person": "people",
+    "accounts:roles": "roles",
+    "accounts:role_new": "roles",
+    "accounts:role": "roles",
+}
+
+
+def area_of(url_name: str, method: str) -> Area | None:
+    """The area a route belongs to for this method (None: the route is not declared here)."""
+    entry = ROUTES.get(url_name)
+    if isinstance(entry, dict):
+        entry = entry.get(method.lower()) or entry.get("get")
+    return AREAS[entry] if entry else None
+
+
+def holds(user: Any, area_key: str) -> bool:
+    """True when the user holds the area's right (the menu shows it; lists show all)."""
+    return AREAS[area_key].held_by(user)
+
+
+def require(user: Any, area_key: str) -> None:
+    """NotAllowed (403) unless the user holds the area's right."""
+    area = AREAS[area_key]
+    if not area.held_by(user):
+        raise NotAllowed(refusal(area))
+
+
+def refusal(area: Area) -> str:
+    if area.message is not None:
+        return str(area.message)
+    return _("You may not open this: “%(area)s” needs a right your roles do not give.") % {"area": area.label}
+
+
+def _refused(url_name: str, method: str, user: Any) -> Area | None:
+    """The area that refuses this signed-in user this route (None: the route opens)."""
+    area = area_of(url_name, method)
+    if area is None or area.opens_for(user):
+        return None
+    return area
+
+
+class RightsMiddleware:
+    """Pages: a signed-in person without the right of the route's area gets the 403 page before
+    the view runs. The anonymous pass on to the view's login_required; API routes are HasRight's."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        match = request.resolver_match
+        user = getattr(request, "user", None)
+        if match is None or request.path.startswith("/api/") or not getattr(user, "is_authenticated", False):
+            return None
+        area = _refused(match.view_name, request.method or "GET", user)
+        if area is None:
+            return None
+        from webapp.common.errors import error_page
+
+        return error_page(request, NotAllowed(refusal(area)))
+
+
+class HasRight(BasePermission):
+    """The API's default permission class: signed in, and holding the right of the route's area
+    (a 401 for the anonymous, a 403 JSON for the others)."""
+
+    message = gettext_lazy("You may not do this.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if not getattr(user, "is_authenticated", False):
+            return False
+        match = getattr(request, "resolver_match", None)
+        if match is None:
+            return True
+        area = _refused(match.view_name, request.method or "GET", user)
+        if area is not None:
+            self.message = refusal(area)
+            return False
+        return True
