@@ -13,3 +13,6 @@ class EngineConfig(AppConfig):
         from .adapters import load_builtin_adapters
 
         load_builtin_adapters()
+        from . import calendar_signals
+
+        calendar_signals.connect()

@@ -10,7 +10,9 @@ working days). Business minutes are counted only inside working periods of worki
 - A business day is the working minutes of a regular day (7.5 h above), so "3d" from Wednesday
   16:00 before National Day ends on the make-up Saturday at 16:00.
 - A date in a year the calendar has no data for raises CalendarMissing: deadlines are never
-  computed silently from a guessed calendar.
+  computed silently from a guessed calendar. `provisional()` is the same calendar that, for such a
+  year, assumes only the regular weekends and the fixed-date 元旦 (January 1st) off: the SLA uses it
+  for a deadline marked provisional (暂定), recomputed once the year is entered.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import itertools
 import re
 import threading
 import time as monotonic_time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +44,7 @@ class CalendarMissing(Exception):
             % {"name": calendar_name, "year": year}
         )
         self.year = year
+        self.calendar_name = calendar_name
 
 
 CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -95,6 +98,8 @@ class WorkCalendar:
     overrides: dict[date, bool] = field(default_factory=dict)  # date -> is a working day
     known_years: frozenset[int] = frozenset()
     name: str = ""
+    # Guess unknown years (regular weekdays, 元旦 off) instead of raising CalendarMissing.
+    guesses: bool = False
 
     @classmethod
     def build(
@@ -120,11 +125,20 @@ class WorkCalendar:
     def minutes_per_day(self) -> int:
         return sum(b - a for a, b in self.periods)
 
+    def provisional(self) -> WorkCalendar:
+        """This calendar, guessing the years it has no data for: their regular working weekdays
+        are working days except the fixed-date 元旦 (January 1st). Only for deadlines marked
+        provisional: the Spring Festival and the other movable holidays are not known."""
+        return replace(self, guesses=True)
+
     def is_workday(self, day: date) -> bool:
-        if day.year not in self.known_years:
+        known = day.year in self.known_years
+        if not known and not self.guesses:
             raise CalendarMissing(day.year, self.name)
-        if day in self.overrides:
+        if day in self.overrides:  # (a day already entered for a year not marked known yet counts)
             return self.overrides[day]
+        if not known and (day.month, day.day) == (1, 1):
+            return False  # 元旦, the one holiday whose date is fixed
         return day.isoweekday() in self.weekdays
 
     def _local(self, moment: datetime) -> datetime:

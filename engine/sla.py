@@ -15,6 +15,14 @@ sweeps) takes due rows with SELECT … FOR UPDATE SKIP LOCKED, raises each due e
 with a unique key, its recipients, SMS through the notification adapter after commit, an audit
 event) and sets the next moment. While a task is paused (waiting for the customer) it has no next
 moment; resuming adds the paused business time to its deadlines.
+
+When the company's calendar lacks a year a deadline runs into, the deadline is still computed, on
+the provisional calendar (weekends and 元旦 off, WorkCalendar.provisional), and the task is marked
+`due_provisional` (shown as 暂定); the admins are told once per year. Entering the year recomputes
+those tasks (`replan_missing`, run on every calendar change), audited when a deadline moves.
+
+Boundary timers marked deadline="attachedTask" (the complaint flow's 处理超时) follow the task's
+deadline: pausing holds them, resuming and replanning move them (engine.deadline_timers).
 """
 
 from __future__ import annotations
@@ -25,9 +33,10 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from . import audit, clock, directory
+from . import audit, clock, deadline_timers, directory
 from .calendar import CalendarMissing, WorkCalendar, calendar_for, target_minutes
 from .models import Alert, AlertRecipient, SlaPolicy, Task
 from .models.audit import AuditAction
@@ -37,7 +46,7 @@ from .models.sla import AlertKind, TimeMode
 log = logging.getLogger(__name__)
 
 CATEGORY_KEYS = ("issue_class", "category")
-CALENDAR_FLAG = "sla_calendar_missing"  # the task's deadlines wait for a calendar year
+CALENDAR_FLAG = "sla_calendar_missing"  # some SLA moment of the task was computed provisionally
 LEVEL_ROLES = {1: "部门经理", 2: "客服主管", 3: "公司领导"}
 SWEEP_BATCH = 500
 
@@ -82,11 +91,12 @@ def _policies(company_id: int) -> list[SlaPolicy]:
     return list(SlaPolicy.objects.filter(company_id=company_id, active=True).order_by("order", "id"))
 
 
-def _calendar(policy: SlaPolicy, *, response: bool = False) -> WorkCalendar | None:
+def _calendar(policy: SlaPolicy, *, response: bool = False, guess: bool = False) -> WorkCalendar | None:
     """The calendar of the resolution target (or, with response=True, of the response target);
-    None in calendar time."""
+    None in calendar time. With guess=True, the provisional calendar for years it lacks."""
     mode = (policy.response_mode or policy.mode) if response else policy.mode
-    return calendar_for(policy.company_id) if mode == TimeMode.BUSINESS else None
+    calendar = calendar_for(policy.company_id) if mode == TimeMode.BUSINESS else None
+    return calendar.provisional() if guess and calendar is not None else calendar
 
 
 class Paused(NamedTuple):
@@ -123,41 +133,68 @@ def plan(
 ) -> dict[str, Any]:
     """Task-row fields for a new user task: policy, deadlines, the first event time, category.
 
-    A missing calendar year is reported to the company's admins (once per year) and the task is
-    flagged; the flow itself goes on."""
+    A missing calendar year is reported to the company's admins (once per year); the deadlines are
+    then provisional and the task is flagged (replan_missing recomputes them); the flow goes on."""
     fields: dict[str, Any] = {"category": _category(data)}
     policy = match_policy(company_id, process_key, element_id, data)
     if policy is None:
         return fields
     fields["sla_policy"] = policy.pk
-    try:
-        fields.update(_schedule(policy, now, NOT_PAUSED, claimed=False, done=[]))
-    except CalendarMissing as exc:
-        # The policy stays on the task: replan_missing() sets its deadlines once the year is added.
-        report_calendar_missing(company_id, exc)
-        return {**fields, "flags": [CALENDAR_FLAG]}
+    planned = _schedule(policy, now, NOT_PAUSED, claimed=False, done=[])
+    fields.update(planned.fields)
+    if planned.missing is not None:
+        report_calendar_missing(company_id, planned.missing)
+        fields["flags"] = [CALENDAR_FLAG]
     return fields
+
+
+class Schedule(NamedTuple):
+    """Deadline fields of a task, and the missing calendar year that made some of them provisional."""
+
+    fields: dict[str, Any]
+    missing: CalendarMissing | None
+
+
+def _deadlines(policy: SlaPolicy, created_at: datetime, paused: Paused, guess: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if policy.response_target:
+        fields["response_due_at"] = _shifted(
+            created_at, policy.response_target, paused, _calendar(policy, response=True, guess=guess), 1.0
+        )
+    if policy.resolution_target:
+        fields["due_at"] = _shifted(
+            created_at, policy.resolution_target, paused, _calendar(policy, guess=guess), 1.0
+        )
+    return fields
+
+
+def all_events(
+    policy: SlaPolicy, created_at: datetime, paused: Paused, *, claimed: bool
+) -> tuple[list[Event], CalendarMissing | None]:
+    """The task's events (see `events`), on the provisional calendar when the real one lacks a
+    year they fall in (the missing year is returned then)."""
+    try:
+        return events(policy, created_at, paused, claimed=claimed, calendar=_calendar(policy)), None
+    except CalendarMissing as exc:
+        guessed = _calendar(policy, guess=True)
+        return events(policy, created_at, paused, claimed=claimed, calendar=guessed, guess=True), exc
 
 
 def _schedule(
     policy: SlaPolicy, created_at: datetime, paused: Paused, *, claimed: bool, done: list[str]
-) -> dict[str, Any]:
-    """Deadlines and the next moment of a task under the policy. Raises CalendarMissing."""
-    calendar = _calendar(policy)
-    fields: dict[str, Any] = {}
-    if policy.response_target:
-        fields["response_due_at"] = _shifted(
-            created_at, policy.response_target, paused, _calendar(policy, response=True), 1.0
-        )
-    if policy.resolution_target:
-        fields["due_at"] = _shifted(created_at, policy.resolution_target, paused, calendar, 1.0)
-    pending = [
-        e
-        for e in events(policy, created_at, paused, claimed=claimed, calendar=calendar)
-        if e.name not in done
-    ]
+) -> Schedule:
+    """Deadlines (provisional when the calendar lacks a year they need: `due_provisional`) and the
+    next moment of a task under the policy."""
+    missing: CalendarMissing | None = None
+    try:
+        fields = {**_deadlines(policy, created_at, paused, guess=False), "due_provisional": False}
+    except CalendarMissing as exc:
+        missing = exc
+        fields = {**_deadlines(policy, created_at, paused, guess=True), "due_provisional": True}
+    found, events_missing = all_events(policy, created_at, paused, claimed=claimed)
+    pending = [e for e in found if e.name not in done]
     fields["sla_next_at"] = pending[0].at if pending else None
-    return fields
+    return Schedule(fields, missing or events_missing)
 
 
 def _category(data: dict[str, Any]) -> str:
@@ -175,14 +212,16 @@ def events(
     *,
     claimed: bool,
     calendar: WorkCalendar | None,
+    guess: bool = False,
 ) -> list[Event]:
-    """Every event of a task under the policy, in time order (the paused time already added)."""
+    """Every event of a task under the policy, in time order (the paused time already added).
+    Raises CalendarMissing unless guess (the provisional calendar for the response target too)."""
     found: list[Event] = []
     warn = policy.warn_percent / 100
     if policy.escalate_immediately:
         found.append(Event("immediate", created_at, 3, AlertKind.IMMEDIATE))
     if policy.response_target and not claimed:
-        target, response_calendar = policy.response_target, _calendar(policy, response=True)
+        target, response_calendar = policy.response_target, _calendar(policy, response=True, guess=guess)
         found.append(Event("response_warning", _shifted(created_at, target, paused, response_calendar, warn), 0,
                            AlertKind.RESPONSE_WARNING))  # fmt: skip
         found.append(Event("response_breach", _shifted(created_at, target, paused, response_calendar, 1.0), 1,
@@ -240,17 +279,14 @@ def _raise_due(
         Task.objects.filter(pk=task.pk).update(sla_next_at=None)
         return 0, []
     done = list(task.sla_events or [])
-    try:
-        calendar = _calendar(policy)
-        all_events = events(policy, task.created_at, Paused.of(task), claimed=task.claimed_at is not None,
-                            calendar=calendar)  # fmt: skip
-    except CalendarMissing as exc:
-        report_calendar_missing(task.company_id, exc)
-        Task.objects.filter(pk=task.pk).update(sla_next_at=None, flags=_flagged(task.flags))
-        return 0, []
+    found, missing = all_events(policy, task.created_at, Paused.of(task), claimed=task.claimed_at is not None)
+    flags = task.flags
+    if missing is not None:  # later events run into a year the calendar lacks: provisional, flagged
+        report_calendar_missing(task.company_id, missing)
+        flags = _flagged(task.flags)
     sent: list[tuple[Alert, list[Any]]] = []
     level = task.sla_level
-    for event in all_events:
+    for event in found:
         if event.name in done or event.at > now:
             continue
         key = (task.company_id, task.lane, task.assignee_id, event.level)
@@ -263,9 +299,9 @@ def _raise_due(
             sent.append((alert, recipients))
             if event.name in ("breach", "response_breach") and policy.reassign_on_breach:
                 _reassign(task, recipients, now)
-    pending = [e for e in all_events if e.name not in done]
+    pending = [e for e in found if e.name not in done]
     Task.objects.filter(pk=task.pk).update(
-        sla_events=done, sla_level=level, sla_next_at=pending[0].at if pending else None
+        sla_events=done, sla_level=level, sla_next_at=pending[0].at if pending else None, flags=flags
     )
     return len(sent), sent
 
@@ -367,17 +403,26 @@ def _calendar_key(company_id: int, year: int) -> str:
     return f"calendar:{company_id}:{year}"
 
 
+def provisional_message(exc: CalendarMissing) -> str:
+    """What the admins read when deadlines run into a year the calendar lacks."""
+    return _(
+        "The working calendar %(name)s has no holiday data for %(year)s: deadlines in that year are "
+        "provisional (only weekends and New Year's Day off) until that year's holidays and make-up "
+        "working days are added in the admin (工作日历)."
+    ) % {"name": exc.calendar_name, "year": exc.year}
+
+
 def report_calendar_missing(company_id: int, exc: CalendarMissing, *, ahead: bool = False) -> None:
     """Tell the company's administrators, once per missing year."""
     if ahead:
         log.warning("working calendar lacks next year: %s", exc)
     else:
-        log.error("SLA deadline not computed: %s", exc)
+        log.warning("SLA deadlines provisional until the year is entered: %s", exc)
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
                 company_id=company_id, kind=AlertKind.CALENDAR, level=3, key=_calendar_key(company_id, exc.year),
-                message=str(exc)[:500], created_at=clock.now(),
+                message=provisional_message(exc)[:500], created_at=clock.now(),
             )  # fmt: skip
             admins = directory.get().active_people(company_id, staff=True)
             AlertRecipient.objects.bulk_create(AlertRecipient(alert=alert, user=u) for u in admins)
@@ -410,13 +455,17 @@ def check_next_year(now: datetime | None = None) -> int:
 
 
 def pause(task: Task, now: datetime) -> None:
-    """Stop the task's SLA clock (call inside the action's transaction)."""
+    """Stop the task's SLA clock and hold its deadline timers (call inside the action's
+    transaction, holding the task row)."""
     Task.objects.filter(pk=task.pk).update(paused_at=now, sla_next_at=None)
+    deadline_timers.follow(task, task.due_at, task.due_provisional, now)
 
 
 def resume(task: Task, now: datetime) -> float:
-    """Restart the clock; the paused time extends the deadlines. Returns the paused minutes, counted
-    the way the resolution target is (call inside the action's transaction)."""
+    """Restart the clock; the paused time extends the deadlines and the deadline timers move with
+    them. A deadline from the flow's dueIn (no SLA policy) is extended by the wall-clock time paused.
+    Returns the paused minutes, counted the way the resolution target is (call inside the action's
+    transaction, holding the task row)."""
     policy, paused_at = task.sla_policy, task.paused_at
     if paused_at is None:
         raise ValueError(f"task {task.pk} is not paused")
@@ -427,22 +476,33 @@ def resume(task: Task, now: datetime) -> float:
         "paused_wall_minutes": task.paused_wall_minutes + wall,
     }
     business = wall
-    try:
-        if policy is not None and TimeMode.BUSINESS in (policy.mode, policy.response_mode):
-            calendar = calendar_for(policy.company_id)
-            business = calendar.between(paused_at, now) if calendar is not None else wall
-        fields["paused_minutes"] = task.paused_minutes + business
-        if policy is not None:
-            paused = Paused(fields["paused_minutes"], fields["paused_wall_minutes"])
-            fields.update(
-                _schedule(policy, task.created_at, paused, claimed=task.claimed_at is not None,
-                          done=list(task.sla_events or []))
-            )  # fmt: skip
-    except CalendarMissing as exc:
-        report_calendar_missing(task.company_id, exc)
-        fields.setdefault("paused_minutes", task.paused_minutes + business)
-        fields.update(sla_next_at=None, flags=_flagged(task.flags))
+    missing: CalendarMissing | None = None
+    calendar = calendar_for(policy.company_id) if policy is not None else None
+    if (
+        policy is not None
+        and calendar is not None
+        and TimeMode.BUSINESS in (policy.mode, policy.response_mode)
+    ):
+        try:
+            business = calendar.between(paused_at, now)
+        except CalendarMissing as exc:
+            missing, business = exc, calendar.provisional().between(paused_at, now)
+    fields["paused_minutes"] = task.paused_minutes + business
+    if policy is not None:
+        paused = Paused(fields["paused_minutes"], fields["paused_wall_minutes"])
+        planned = _schedule(policy, task.created_at, paused, claimed=task.claimed_at is not None,
+                            done=list(task.sla_events or []))  # fmt: skip
+        fields.update(planned.fields)
+        missing = missing or planned.missing
+    elif task.due_at is not None:
+        fields["due_at"] = task.due_at + timedelta(minutes=wall)
+    if missing is not None:
+        report_calendar_missing(task.company_id, missing)
+        fields["flags"] = _flagged(task.flags)
     Task.objects.filter(pk=task.pk).update(**fields)
+    deadline_timers.follow(
+        task, fields.get("due_at", task.due_at), fields.get("due_provisional", task.due_provisional), None
+    )
     mode = policy.mode if policy is not None else TimeMode.CALENDAR
     return business if mode == TimeMode.BUSINESS else wall
 
@@ -455,37 +515,63 @@ def _flagged(flags: list[str] | None) -> list[str]:
 
 
 def replan_missing(company_id: int) -> int:
-    """Give deadlines to the company's open tasks that lacked them for want of a calendar year
-    (flag sla_calendar_missing), now that the year may be known. Events already due are raised by
-    the next sweep. Returns how many tasks got their deadlines; the others keep the flag."""
+    """Recompute the SLA moments of the company's open tasks that were computed provisionally (or
+    not at all, before provisional deadlines existed) for want of a calendar year, now that the
+    year may be known; their deadline timers move with them. A deadline that moves is audited. Events
+    already due are raised by the next sweep. Idempotent. Returns how many tasks now have deadlines
+    that are no longer provisional; the others keep their mark."""
     replanned = 0
-    # A flagged task has no next moment; JSON containment is not portable (SQLite), so the flags of
-    # those candidates are read here.
+    # JSON containment is not portable (SQLite): the flag is found in the JSON text.
     candidates = Task.objects.filter(
-        company_id=company_id, state=TaskState.READY, sla_policy__isnull=False, sla_next_at__isnull=True
-    ).values_list("pk", "flags")
-    flagged = [pk for pk, flags in candidates.iterator() if CALENDAR_FLAG in (flags or [])]
-    for pk in flagged:
+        Q(due_provisional=True) | Q(flags__icontains=CALENDAR_FLAG),
+        company_id=company_id, state=TaskState.READY, sla_policy__isnull=False,
+    ).values_list("pk", flat=True)  # fmt: skip
+    for pk in list(candidates):
         with transaction.atomic():
             task = (
                 Task.objects.select_for_update(of=("self",))
-                .select_related("sla_policy")
+                .select_related("sla_policy", "instance")
+                .defer("instance__state", "instructions")
                 .filter(pk=pk)
                 .first()
             )
-            if task is None or task.state != TaskState.READY or CALENDAR_FLAG not in (task.flags or []):
+            if task is None or task.state != TaskState.READY or task.sla_policy is None:
+                continue  # done or changed since the candidates were read
+            if not task.due_provisional and CALENDAR_FLAG not in (task.flags or []):
                 continue
-            if task.sla_policy is None:  # removed since the candidates were read
-                continue
+            planned = _schedule(task.sla_policy, task.created_at, Paused.of(task),
+                                claimed=task.claimed_at is not None, done=list(task.sla_events or []))  # fmt: skip
+            fields = dict(planned.fields)
             if task.paused_at is not None:
-                fields: dict[str, Any] = {}  # the deadlines are set again on resume
-            else:
-                try:
-                    fields = _schedule(task.sla_policy, task.created_at, Paused.of(task),
-                                       claimed=task.claimed_at is not None, done=list(task.sla_events or []))  # fmt: skip
-                except CalendarMissing:
-                    continue
-            fields["flags"] = [f for f in task.flags if f != CALENDAR_FLAG]
+                fields["sla_next_at"] = None  # the clock stands still until resumed
+            if planned.missing is None:
+                fields["flags"] = [f for f in task.flags or [] if f != CALENDAR_FLAG]
+                replanned += 1
             Task.objects.filter(pk=pk).update(**fields)
-            replanned += 1
+            _audit_moved(task, fields)
+            deadline_timers.follow(
+                task, fields.get("due_at", task.due_at), fields["due_provisional"], task.paused_at
+            )
     return replanned
+
+
+def _audit_moved(task: Task, fields: dict[str, Any]) -> None:
+    """An SLA audit event when recomputing moved a deadline or settled a provisional one."""
+    moved = {
+        name: (getattr(task, name), fields[name])
+        for name in ("response_due_at", "due_at")
+        if name in fields and getattr(task, name) != fields[name]
+    }
+    if not moved and task.due_provisional == fields["due_provisional"]:
+        return
+    details: dict[str, Any] = {"event": "deadline_recomputed", "provisional": fields["due_provisional"]}
+    for name, (before, after) in moved.items():
+        details[name] = {
+            "from": before.isoformat() if before else None,
+            "to": after.isoformat() if after else None,
+        }
+    if "due_at" in fields and fields["due_at"] is not None:
+        details["due"] = fields["due_at"].isoformat()
+    audit.event(
+        AuditAction.SLA, instance=task.instance, task_id=task.pk, element_id=task.element_id, details=details
+    ).save()

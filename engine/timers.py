@@ -4,12 +4,14 @@ loop (Celery beat → `engine.tasks.sweep`, or the in-process loop) calls it unt
 Lock order: every change to an instance's timer rows happens under that instance's row lock, so
 the instance row is the one lock taken here, with SKIP LOCKED: several workers never fire one
 timer twice and never wait on each other (a timer row lock first would deadlock against a step
-that holds the instance and cancels the timer).
+that holds the instance and cancels the timer). A timer that follows its task's deadline
+(engine.deadline_timers) fires when its row's due moment has passed, read again under the lock.
 """
 
 from __future__ import annotations
 
 from . import clock
+from .deadline_timers import release
 from .models import Timer
 from .models.runtime import TimerState
 from .projection import timer_ids
@@ -29,6 +31,12 @@ def fire_one_due_timer() -> bool:
             timer = Timer.objects.filter(pk=timer_pk, state=TimerState.PENDING).first()
             if timer is None:
                 raise Skip  # fired or cancelled by another step meanwhile
+            # A deadline timer: its row is the truth (the task may have been paused or its deadline
+            # moved since the row was read); the library's own due moment is parked.
+            if timer.follows_task is not None and (
+                timer.due_at >= step.now or not release(step.workflow, timer)
+            ):
+                raise Skip
             if step.guard(step.workflow.refresh_timers):
                 step.advance()
             if timer.spiff_id in timer_ids(step.workflow):

@@ -92,3 +92,24 @@ def test_working_periods_are_checked():
         WorkCalendar.build([["13:00", "12:00"]], known_years={2026})
     with pytest.raises(ValueError):
         WorkCalendar.build([["09:00", "12:00"], ["11:00", "18:00"]], known_years={2026})
+
+
+def test_the_provisional_calendar_rests_on_weekends_and_new_years_day_only_in_an_unknown_year():
+    guess = CAL.provisional()
+    # Thursday 12-31 17:00 + 2h: 1h in 2026, then 元旦 (Friday) and the weekend off → Monday 10:00.
+    assert deadline(at("2026-12-31 17:00"), "2h", guess).astimezone(SH) == at("2027-01-04 10:00")
+    # The Spring Festival is not known: a provisional working day (2027-02-08 is a Monday).
+    assert guess.is_workday(date(2027, 2, 8)) and not guess.is_workday(date(2027, 1, 1))
+    # Inside known years nothing is guessed: National Day stays off, the make-up Saturday works.
+    assert not guess.is_workday(date(2026, 10, 1)) and guess.is_workday(date(2026, 10, 10))
+    with pytest.raises(CalendarMissing):
+        CAL.is_workday(date(2027, 1, 4))  # the calendar itself still refuses to guess
+
+
+def test_days_already_entered_for_an_unlisted_year_count_in_the_provisional_calendar():
+    entered = WorkCalendar.build(
+        [["09:00", "12:00"], ["13:30", "18:00"]], overrides={date(2027, 1, 4): False}, known_years={2026}
+    )
+    assert deadline(at("2026-12-31 17:00"), "2h", entered.provisional()).astimezone(SH) == at(
+        "2027-01-05 10:00"
+    )

@@ -185,13 +185,17 @@ def test_reassignment_on_breach_gives_the_task_to_the_department_head(api, sla):
     assert Task.objects.get(pk=task["id"]).assignee.username == "eng_head"
 
 
-def test_a_deadline_in_a_year_without_calendar_data_is_reported_not_guessed(api, cast, sla):
+def test_a_deadline_in_a_year_without_calendar_data_is_reported_and_provisional(api, cast, sla):
     CalendarYear.objects.filter(year=2027).delete()  # unknown, whichever chinesecalendar is installed
     forget()
     clock.set_time(at("2026-12-31 17:00"))
     started = start(api("agent"), "complaint", INTAKE)  # triage 2h → into 2027: no holiday data yet
     row = Task.objects.get(instance_id=started["id"])
-    assert row.response_due_at is None and row.sla_next_at is None and "sla_calendar_missing" in row.flags
+    # The response deadline lies in 2026 and is certain; the resolution deadline counts only the
+    # weekend and 元旦 off in 2027 (1h on 12-31, then Monday 01-04) and is marked provisional.
+    assert row.response_due_at == at("2026-12-31 17:30")
+    assert row.due_at == at("2027-01-04 10:00") and row.due_provisional
+    assert row.sla_next_at == at("2026-12-31 17:24") and "sla_calendar_missing" in row.flags
     alert = Alert.objects.get(kind="calendar")
     assert "2027" in alert.message and [u.username for u in alert.recipients.all()] == ["admin"]
     start(api("agent"), "complaint", INTAKE)

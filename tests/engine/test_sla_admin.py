@@ -146,7 +146,8 @@ def test_a_year_added_by_hand_gives_waiting_tasks_their_deadlines(admin_client, 
     clock.set_time(at("2026-12-31 17:00"))
     started = start(api("agent"), "complaint", INTAKE)  # triage: 2h from 17:00 runs into 2027
     row = Task.objects.get(instance_id=started["id"])
-    assert row.sla_policy.name == "派单" and row.sla_next_at is None and "sla_calendar_missing" in row.flags
+    assert row.sla_policy.name == "派单" and "sla_calendar_missing" in row.flags
+    assert row.due_provisional and row.due_at == at("2027-01-04 10:00")  # weekends and 元旦 only
     alert = Alert.objects.get(kind="calendar")
     assert "2027" in alert.message
 
@@ -166,7 +167,7 @@ def test_a_year_added_by_hand_gives_waiting_tasks_their_deadlines(admin_client, 
     task = only_task(api("agent"), started["id"])
     # 17:00–18:00 on 12-31, 2027-01-01 is 元旦, Saturday and Sunday rest: Monday 01-04 10:00
     assert datetime.fromisoformat(task["due_at"]).astimezone(SH) == at("2027-01-04 10:00")
-    assert "sla_calendar_missing" not in task["flags"]
+    assert "sla_calendar_missing" not in task["flags"] and task["due_provisional"] is False
     clock.set_time(at("2027-01-04 10:01"))
     sweep()
     assert {a.kind for a in Alert.objects.filter(task_id=task["id"])} == {

@@ -119,8 +119,10 @@ def test_the_inbox_marks_overdue_tasks_and_shows_the_paused_badge_with_the_reaso
 def test_a_task_whose_deadline_needs_a_missing_calendar_year_is_flagged(web, sla, cast):
     clock.set_time(at("2026-12-31 17:00"))  # 派单 2h → into 2027: no holiday data yet
     instance = actions.do_start_instance(cast["agent"], "complaint", INTAKE_DATA)
-    row = rows(web("agent").get("/inbox/"))[open_task(instance, "派单").pk]
-    assert "无时限：工作日历缺少该年份" in row
+    task = open_task(instance, "派单")
+    assert task.due_provisional and task.due_at == at("2027-01-04 10:00")  # a provisional deadline, not none
+    row = rows(web("agent").get("/inbox/"))[task.pk]
+    assert "时限暂定：工作日历缺少年份数据" in row
 
 
 # --- the task page: 等待客户 / 恢复计时 -----------------------------------------------------------

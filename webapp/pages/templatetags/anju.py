@@ -60,7 +60,7 @@ def inbox_count(context: dict[str, Any]) -> int:
 FLAG_LABELS = {
     "late_entry_site": gettext_lazy("Entered late (same-day rule)"),
     "late_entry_group": gettext_lazy("Entered late (3-day audit)"),
-    "sla_calendar_missing": gettext_lazy("No deadline: the working calendar lacks the year"),
+    "sla_calendar_missing": gettext_lazy("SLA times provisional: the working calendar lacks a year"),
 }
 
 
