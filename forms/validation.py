@@ -4,6 +4,10 @@ Two deliberate departures from plain JSON Schema, both because people fill these
 - "required" means filled in: a missing property, null, a blank string or an empty list all
   count as missing (as in Django forms), and the error is keyed on the property itself;
 - the custom keyword "x-resident-id-matches" checks gender and birth date against a resident ID.
+Cross-field rules ("x-rules", forms.rules) run in the same pass, after the field rules, and may
+read values of the flow: every error of a submission comes back at once.
+An enum or const failure names what is allowed: the choices' titles, or, for a const that an
+if/then imposes, the condition under which the value would be allowed.
 Regular expressions ("pattern", "patternProperties") run on RE2 (forms.regex), never Python's `re`.
 """
 
@@ -18,13 +22,13 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.exceptions import best_match
 from referencing import Registry
 
-from forms import regex
+from forms import regex, rules
 from forms.formats import (
     CN_MOBILE,
     CN_PHONE,
@@ -35,7 +39,7 @@ from forms.formats import (
     resident_id_birth_date,
     resident_id_gender,
 )
-from forms.schema import as_dict, is_const_option, properties
+from forms.schema import as_dict, choices, display, is_const_option, pointer, properties, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +57,8 @@ _MAX_NAME_CHARS = 40
 # About 4000 decimal digits, under Python's int-to-text limit of 4300.
 _MAX_INT_BITS = 13_000
 _MAX_DEPTH = 64
+# Choices listed in an enum message; a longer list ends with "…".
+_MAX_LISTED_CHOICES = 8
 
 
 def is_blank(value: object) -> bool:
@@ -277,8 +283,136 @@ def _one_of_fields(error: ValidationError) -> str | None:
     return _("Fill in at least one of: %(fields)s.") % {"fields": _names([str(x) for x in labels])}
 
 
-def message_for(error: ValidationError) -> str:
-    """The human message for one jsonschema error, in the active language."""
+# --- what a choice allows (enum, const, oneOf of consts) ------------------------------------
+
+
+def _quoted(titles: list[str]) -> list[str]:
+    return [f"“{t}”" for t in titles]
+
+
+def _joined(items: list[str], *, alternative: bool = False) -> str:
+    """ "“a”、“b”" or "“a”或“b”" in Chinese, "“a”, “b”" or "“a” or “b”" otherwise."""
+    chinese = (get_language() or "").lower().startswith("zh")
+    if alternative:
+        return ("或" if chinese else " or ").join(items)
+    return ("、" if chinese else ", ").join(items)
+
+
+def _field_node(root: dict[str, Any], path: list[Any]) -> dict[str, Any]:
+    """The schema of the field at a data path (through properties and items, following $refs)."""
+    node = resolve(root, root)
+    for part in path:
+        if isinstance(part, int):
+            node = resolve(root, node.get("items"))
+        else:
+            node = resolve(root, properties(node).get(part))
+    return node
+
+
+def _value_title(node: dict[str, Any], value: Any) -> str:
+    for option, label in choices(node) or []:
+        if option == value and type(option) is type(value):
+            return label
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return display(value)
+
+
+def _options(node: dict[str, Any]) -> list[tuple[Any, str]]:
+    found = choices(node)
+    if found is not None:
+        return found
+    kind = node.get("type")
+    if "boolean" in (kind if isinstance(kind, list) else [kind]):
+        return [(True, _("Yes")), (False, _("No"))]
+    return []
+
+
+def _choices_message(titles: list[str]) -> str:
+    shown = titles[:_MAX_LISTED_CHOICES] + (["…"] if len(titles) > _MAX_LISTED_CHOICES else [])
+    return _("Choose one of these: %(choices)s.") % {"choices": _joined(_quoted(shown))}
+
+
+def _enum_message(error: ValidationError) -> str:
+    value = error.validator_value
+    if error.validator == "enum" and isinstance(value, list) and value:
+        node = as_dict(error.schema)
+        return _choices_message([_value_title(node, v) for v in value])
+    if isinstance(value, list) and value and all(is_const_option(o) for o in value):
+        node = as_dict(error.schema)
+        return _choices_message([label for _v, label in choices(node) or []])
+    return _("Select a valid choice.")
+
+
+def _condition_of(root: dict[str, Any], error: ValidationError) -> tuple[dict[str, Any], str] | None:
+    """(the "if" schema, "then" or "else") when the failed keyword sits under an if/then/else."""
+    trail = list(error.absolute_schema_path)
+    found: tuple[dict[str, Any], str] | None = None
+    node: Any = root
+    for step in trail:
+        if isinstance(node, dict) and step in ("then", "else") and isinstance(node.get("if"), dict):
+            found = (node["if"], str(step))
+        if isinstance(node, dict) and step in node:  # noqa: SIM114 (two branches: mypy narrows each)
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        elif isinstance(node, dict) and "$ref" in node and isinstance(node["$ref"], str):
+            node = as_dict(pointer(root, node["$ref"])).get(str(step))
+        else:
+            return found
+    return found
+
+
+def _const_message(error: ValidationError, root: dict[str, Any] | None) -> str:
+    """Which value is allowed, or under which condition the given one is."""
+    expected = error.validator_value
+    node = _field_node(root, list(error.absolute_path)) if root is not None else {}
+    title = str(node.get("title") or "") or ".".join(str(p) for p in error.absolute_path)
+    condition = _condition_of(root, error) if root is not None else None
+    if condition is not None:
+        text = _conditional_const(root or {}, node, title, error.instance, *condition)
+        if text:
+            return text
+    if expected is True and not choices(node):
+        return _("Tick this box.")
+    return _("Only %(value)s is allowed here.") % {"value": _quoted([_value_title(node, expected)])[0]}
+
+
+def _conditional_const(
+    root: dict[str, Any], node: dict[str, Any], title: str, given: Any, condition: dict[str, Any], branch: str
+) -> str:
+    """Like "“咨询已当场答复”只适用于问题类型为“咨询”时": the values of the one field the condition
+    tests for which the given value would be allowed."""
+    tested = {k: v for k, v in as_dict(condition.get("properties")).items() if isinstance(v, dict)}
+    if len(tested) != 1:
+        return ""
+    ((name, test),) = tested.items()
+    field = _field_node(root, [name])
+    options = _options(field)
+    if not options:
+        return ""
+    try:
+        checker = _Validator(test, format_checker=FORMAT_CHECKER, registry=_OFFLINE)
+        # Under "then" the const holds while the condition does: elsewhere the value is free.
+        allowed = [label for value, label in options if checker.is_valid(value) == (branch == "else")]
+    except Exception:
+        return ""
+    if not allowed or len(allowed) == len(options):
+        return ""
+    if isinstance(given, bool) and given is True and not choices(node):
+        subject = f"“{title}”"
+    else:
+        subject = f"“{title}：{_value_title(node, given)}”"
+    return _("%(subject)s applies only when %(field)s is %(values)s.") % {
+        "subject": subject,
+        "field": str(field.get("title") or name),
+        "values": _joined(_quoted(allowed), alternative=True),
+    }
+
+
+def message_for(error: ValidationError, root: dict[str, Any] | None = None) -> str:
+    """The human message for one jsonschema error, in the active language; `root` (the whole
+    form schema) lets a const failure say under which condition the value is allowed."""
     keyword, value = error.validator, error.validator_value
     if keyword in _MISSING_KEYWORDS:
         return _("This field is required.")
@@ -288,17 +422,19 @@ def message_for(error: ValidationError) -> str:
         return _format_message(error)
     if keyword == "type":
         return _type_message(value)
-    if keyword in ("enum", "const"):
-        return _("Select a valid choice.")
+    if keyword == "enum":
+        return _enum_message(error)
+    if keyword == "const":
+        return _const_message(error, root)
     if keyword in ("anyOf", "oneOf"):
         if isinstance(value, list) and value and all(is_const_option(o) for o in value):
-            return _("Select a valid choice.")
+            return _enum_message(error)
         fields = _one_of_fields(error)
         if fields:
             return fields
         best = best_match(error.context or [])
         if best is not None and not best.relative_path:
-            return message_for(best)
+            return message_for(best, root)
         return _("Enter a valid value.")
     if keyword in ("minLength", "maxLength", "minItems", "maxItems"):
         count = value if isinstance(value, int) else 0
@@ -419,11 +555,20 @@ def _validator_for(schema: dict[str, Any]) -> Any:
     return validator
 
 
-def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
-    """Field errors for `data` under `schema`; {} when valid. Never raises.
+def validate_submission(
+    schema: dict[str, Any],
+    data: dict[str, Any],
+    *,
+    flow: dict[str, Any] | None = None,
+    today: str | None = None,
+) -> dict[str, list[str]]:
+    """Field errors for `data` under `schema`, the cross-field rules ("x-rules") included; {} when
+    valid. Never raises.
 
-    A broken schema (invalid, unresolvable "$ref", a bad regex) yields one non-field error and
-    a log line: the person filling the form cannot fix it, the analyst can.
+    `flow` is the flow's data the rules may read as flow.<key> (the task data before this
+    submission), `today` the site's date (ISO) they read as `today`. A broken schema (invalid,
+    unresolvable "$ref", a bad regex or rule) yields one non-field error and a log line: the
+    person filling the form cannot fix it, the analyst can.
     """
     if not isinstance(schema, dict):
         return _misconfigured()
@@ -438,7 +583,7 @@ def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[st
     found: dict[str, list[tuple[str, str]]] = {}
     try:
         for error in validator.iter_errors(data):
-            found.setdefault(error_key(error), []).append((str(error.validator), message_for(error)))
+            found.setdefault(error_key(error), []).append((str(error.validator), message_for(error, schema)))
     except Exception:  # unresolvable $ref, runaway recursion, invalid regex ...
         logger.warning("form schema could not be applied", exc_info=True)
         return _misconfigured()
@@ -454,4 +599,12 @@ def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[st
         result[key] = messages
     for key in too_large:
         result[key] = [_("This number is too large.")]
+    unusable = {key.split(".")[0] for key in result}
+    try:
+        cross = rules.check(schema, data, flow=flow, today=today, unusable=unusable)
+    except rules.RuleProblem:
+        logger.warning("a rule of the form schema cannot be used", exc_info=True)
+        return _misconfigured()
+    for key, messages in cross.items():
+        result.setdefault(key, []).extend(m for m in messages if m not in result.get(key, []))
     return result

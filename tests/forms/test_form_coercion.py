@@ -92,7 +92,7 @@ def test_select_of_integers_gives_the_integer_choice() -> None:
 def test_unknown_choice_is_kept_for_validation_to_report() -> None:
     data = coerce_post(SCHEMA, _post("name=a&floor=9"))
     assert data["floor"] == 9
-    assert validate_submission(SCHEMA, data) == {"floor": ["Select a valid choice."]}
+    assert validate_submission(SCHEMA, data) == {"floor": ["Choose one of these: “1”, “2”, “3”."]}
 
 
 def test_checkbox_list_gives_a_list_of_enum_values() -> None:

@@ -37,7 +37,7 @@ def test_messages_are_chinese_when_chinese_is_active() -> None:
     assert errors == {
         "name": ["此项为必填项"],
         "mobile": ["请输入有效的中国大陆手机号码"],
-        "kind": ["请选择有效的选项"],
+        "kind": ["请从以下选项中选择：“a”、“b”。"],
     }
 
 

@@ -59,14 +59,14 @@ def test_blank_required_text_counts_as_missing_and_hides_other_errors() -> None:
     assert errors == {"mobile": ["This field is required."], "name": ["This field is required."]}
 
 
-def test_enum_error_lists_nothing_technical() -> None:
+def test_enum_error_lists_the_allowed_values() -> None:
     errors = validate_submission(CUSTOMER, {**VALID, "nationality": "XX"})
-    assert errors == {"nationality": ["Select a valid choice."]}
+    assert errors == {"nationality": ["Choose one of these: “CN”, “HK”, “other”."]}
 
 
-def test_one_of_const_choice_error_says_select_a_valid_choice() -> None:
+def test_one_of_const_choice_error_lists_the_allowed_titles() -> None:
     errors = validate_submission(CUSTOMER, {**VALID, "customer_type": "alien"})
-    assert errors == {"customer_type": ["Select a valid choice."]}
+    assert errors == {"customer_type": ["Choose one of these: “个人”, “公司”."]}
 
 
 def test_length_limits_say_the_limit() -> None:

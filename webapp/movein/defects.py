@@ -161,6 +161,7 @@ def defect_start(context: HookContext) -> HookResult:
     data = {
         "title": defect.title(), "project": room.batch.project.name, "room": room.room.label(),
         "room_code": room.room.code, "customer_name": room.owner_name, "batch_room_id": room.pk,
+        "room_id": room.room_id, "customer_id": room.owner_id,  # the room's and the owner's history
         "stage": defect.stage, "stage_name": defect.get_stage_display(), "category_name": defect.item.category.name,
         "item_name": defect.item.name, "criteria": defect.item.criteria, "location": defect.location,
         "description": defect.description, "trade": defect.item.category.trade,
@@ -175,36 +176,61 @@ def defect_start(context: HookContext) -> HookResult:
     return HookResult(data=data)
 
 
-def dispatch(context: HookContext) -> HookResult:
-    """问题分派: to a contractor of the company (its rectification group takes the task) or to one
-    of the company's departments."""
+def read_dispatch(context: HookContext, company_id: int) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Exactly one rectifier (a contractor or a department, as 整改方 says) and the days, every
+    problem at once."""
     from webapp.accounts.models import WorkGroup
 
+    data = context.data
+    errors: dict[str, list[str]] = {}
+    days = data.get("rectify_days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 30:
+        errors["rectify_days"] = [_("From 1 to 30 working days.")]
+    contractor, department = None, str(data.get("department") or "").strip()
+    chosen_contractor = data.get("contractor_id") not in (None, "")
+    if data.get("dispatch_to") == "contractor":
+        if isinstance(data.get("contractor_id"), int):
+            contractor = (
+                Contractor.objects.select_related("work_group")
+                .filter(pk=data["contractor_id"], company_id=company_id, active=True)
+                .first()
+            )
+        if contractor is None:
+            errors["contractor_id"] = [_("Choose an active contractor of your company.")]
+        if department:
+            errors["department"] = [_("A defect dispatched to a contractor has no department: clear it.")]
+    elif data.get("dispatch_to") == "department":
+        if department in contractor_groups(company_id) or not (
+            department and WorkGroup.objects.filter(company_id=company_id, name=department).exists()
+        ):
+            errors["department"] = [_("Choose a department of your company.")]
+        if chosen_contractor:
+            errors["contractor_id"] = [_("A defect dispatched to a department has no contractor: clear it.")]
+    else:
+        errors["dispatch_to"] = [_("Choose who rectifies: a contractor or a department.")]
+    return {"days": days, "contractor": contractor, "department": department}, errors
+
+
+def check_dispatch(context: HookContext) -> dict[str, list[str]]:
+    return read_dispatch(context, context.instance.company_id)[1]
+
+
+def dispatch(context: HookContext) -> HookResult:
+    """问题分派: to a contractor of the company (its rectification group takes the task) or to one
+    of the company's departments, never both."""
     defect = _defect_of(context)
     if defect.status != DefectStatus.RECORDED:
         raise Conflict(_("This defect was dispatched already."))
-    days = context.data.get("rectify_days")
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 30:
-        raise FormInvalid({"rectify_days": [_("From 1 to 30 working days.")]})
-    if context.data.get("dispatch_to") == "contractor":
-        contractor = (
-            Contractor.objects.select_related("work_group")
-            .filter(pk=context.data.get("contractor_id"), company_id=defect.company_id, active=True)
-            .first()
-        )
-        if contractor is None:
-            raise FormInvalid({"contractor_id": [_("Choose an active contractor of your company.")]})
+    values, errors = read_dispatch(context, defect.company_id)
+    if errors:
+        raise FormInvalid(errors)
+    days, contractor, department = values["days"], values["contractor"], values["department"]
+    if contractor is not None:
         group, name = contractor.work_group.name, contractor.name
         Defect.objects.filter(pk=defect.pk).update(
             contractor=contractor, department="", status=DefectStatus.DISPATCHED, dispatched_at=context.now
         )
     else:
-        department = str(context.data.get("department") or "")
-        if (
-            department in contractor_groups(defect.company_id)
-            or not WorkGroup.objects.filter(company_id=defect.company_id, name=department).exists()
-        ):
-            raise FormInvalid({"department": [_("Choose a department of your company.")]})
         group = name = department
         Defect.objects.filter(pk=defect.pk).update(
             contractor=None, department=department, status=DefectStatus.DISPATCHED, dispatched_at=context.now

@@ -6,9 +6,14 @@ Thin wrappers: the rules live in `batches` (batch flow), `rooms` (room flow) and
 
 from __future__ import annotations
 
+import sys
+
 from engine import hooks
 
 from . import batches, defects, rooms
+
+# The flow (process id) each module's hooks serve: the designer offers them only there.
+FLOW_OF = {batches.__name__: "movein_batch", rooms.__name__: "movein_room", defects.__name__: "movein_defect"}
 
 for name, description, func in [
     ("movein.batch_start", "入伙批次: 流程与批次关联", batches.batch_start),
@@ -24,4 +29,7 @@ for name, description, func in [
     ("movein.rectified", "整改完成: 整改说明", defects.rectified),
     ("movein.reinspect", "复验: 合格关闭,不合格退回整改", defects.reinspect),
 ]:
-    hooks.register(name, description)(func)
+    # A hook's check (same name with check_) reports every problem of the submission together
+    # with the form's own errors, in one answer.
+    check = getattr(sys.modules[func.__module__], f"check_{func.__name__}", None)
+    hooks.register(name, description, flows=[FLOW_OF[func.__module__]], check=check)(func)

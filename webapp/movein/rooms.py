@@ -59,6 +59,7 @@ def room_data(room: BatchRoom) -> dict[str, Any]:
         "owner_mobile": room.owner_mobile, "slot_text": str(room.slot) if room.slot_id else "",
         "hotline": room.batch.company.hotline or "",
         "title": f"{room.room.label()} 入伙",
+        "room_id": room.room_id, "customer_id": room.owner_id,  # the room's and the owner's history
     }  # fmt: skip
 
 
@@ -76,11 +77,18 @@ def _defects(room: BatchRoom) -> Any:
     return Defect.objects.filter(batch_room=room).select_related("item__category")
 
 
-def mock_done(context: HookContext) -> HookResult:
-    """模拟验房 finished: every standard item checked; the room waits for its owner."""
-    room = _room_of(context)
+def check_mock_done(context: HookContext) -> dict[str, list[str]]:
     if context.data.get("inspected_all") is not True:
-        raise FormInvalid({"inspected_all": [_("Finish checking every item before submitting.")]})
+        return {"inspected_all": [_("Finish checking every item before submitting.")]}
+    return {}
+
+
+def mock_done(context: HookContext) -> HookResult:
+    """模拟验房 finished: every standard item checked (the one box of the form, ticked: defects
+    are recorded on the room's page as they are found); the room waits for its owner."""
+    room = _room_of(context)
+    if problems := check_mock_done(context):
+        raise FormInvalid(problems)
     _require_stage(room, RoomStage.MOCK)
     BatchRoom.objects.filter(pk=room.pk).update(stage=RoomStage.AWAITING_OWNER, mock_done_at=context.now)
     defects = _defects(room)
@@ -89,9 +97,8 @@ def mock_done(context: HookContext) -> HookResult:
     )
 
 
-def reception(context: HookContext) -> HookResult:
-    """入伙接待: identity checked and the move-in documents signed; the owner inspects next."""
-    room = _room_of(context)
+def check_reception(context: HookContext) -> dict[str, list[str]]:
+    """Every box of 入伙接待 that must be ticked and is not, all at once."""
     problems = {}
     if context.data.get("id_checked") is not True:
         problems["id_checked"] = [_("Check the visitor's identity document (and power of attorney).")]
@@ -103,32 +110,73 @@ def reception(context: HookContext) -> HookResult:
     ):
         if context.data.get(key) is not True:
             problems[key] = [_("This document must be signed before the owner takes the home.")]
-    if problems:
+    return problems
+
+
+def reception(context: HookContext) -> HookResult:
+    """入伙接待: identity checked and the move-in documents signed; the owner inspects next."""
+    room = _room_of(context)
+    if problems := check_reception(context):
         raise FormInvalid(problems)
     _require_stage(room, RoomStage.AWAITING_OWNER)
     BatchRoom.objects.filter(pk=room.pk).update(stage=RoomStage.HANDOVER, received_at=context.now)
     return HookResult()
 
 
+def check_owner_inspection(context: HookContext) -> dict[str, list[str]]:
+    if context.data.get("owner_inspected") is not True:
+        return {"owner_inspected": [_("Record the owner's inspection first.")]}
+    return {}
+
+
 def owner_inspection(context: HookContext) -> HookResult:
     room = _room_of(context)
-    if context.data.get("owner_inspected") is not True:
-        raise FormInvalid({"owner_inspected": [_("Record the owner's inspection first.")]})
+    if problems := check_owner_inspection(context):
+        raise FormInvalid(problems)
     _require_stage(room, RoomStage.HANDOVER)
     formal = _defects(room).filter(stage="formal")
     return HookResult(data={"owner_defects": formal.count()})
 
 
-def _meter(context: HookContext, name: str, *, required: bool = True) -> Decimal | None:
+def _meter(
+    context: HookContext, name: str, problems: dict[str, list[str]], *, required: bool = True
+) -> Decimal | None:
     value = context.data.get(name)
     if value in (None, ""):
         if required:
-            raise FormInvalid({name: [_("This field is required.")]})
+            problems[name] = [_("This field is required.")]
         return None
     try:
         return Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise FormInvalid({name: [_("A meter reading such as 123.45.")]}) from None
+        problems[name] = [_("A meter reading such as 123.45.")]
+        return None
+
+
+def read_handover(context: HookContext, room: BatchRoom) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Keys, meters and the open defects of a 交钥匙与验收 submission, every problem at once."""
+    problems: dict[str, list[str]] = {}
+    keys = context.data.get("keys_count")
+    if not isinstance(keys, int) or isinstance(keys, bool) or keys < 1:
+        problems["keys_count"] = [_("Hand over at least one key.")]
+    water = _meter(context, "water_meter", problems)
+    electricity = _meter(context, "electricity_meter", problems)
+    gas = _meter(context, "gas_meter", problems, required=False)
+    defects = list(_defects(room).order_by("recorded_at", "pk"))
+    still_open = [d for d in defects if d.is_open()]
+    if still_open and context.data.get("accept_open_defects") is not True:
+        listed = "; ".join(d.title() for d in still_open[:5]) + ("…" if len(still_open) > 5 else "")
+        problems["accept_open_defects"] = [
+            _("%(count)s defects are still open (%(list)s): close them first, or tick this box if the owner "
+              "agrees to take the home with them.") % {"count": len(still_open), "list": listed}
+        ]  # fmt: skip
+    values = {"keys": keys, "water": water, "electricity": electricity, "gas": gas, "defects": defects,
+              "still_open": still_open}  # fmt: skip
+    return values, problems
+
+
+def check_handover(context: HookContext) -> dict[str, list[str]]:
+    return read_handover(context, _room_of(context))[1]
 
 
 def first_fee(room: BatchRoom, delivered_on: date) -> tuple[Decimal, str]:
@@ -175,19 +223,11 @@ def handover(context: HookContext) -> HookResult:
 
     room = _room_of(context)
     _require_stage(room, RoomStage.HANDOVER)
-    keys = context.data.get("keys_count")
-    if not isinstance(keys, int) or isinstance(keys, bool) or keys < 1:
-        raise FormInvalid({"keys_count": [_("Hand over at least one key.")]})
-    water, electricity = _meter(context, "water_meter"), _meter(context, "electricity_meter")
-    gas = _meter(context, "gas_meter", required=False)
-    defects = list(_defects(room).order_by("recorded_at", "pk"))
-    still_open = [d for d in defects if d.is_open()]
-    if still_open and context.data.get("accept_open_defects") is not True:
-        listed = "; ".join(d.title() for d in still_open[:5]) + ("…" if len(still_open) > 5 else "")
-        raise FormInvalid({"accept_open_defects": [
-            _("%(count)s defects are still open (%(list)s): close them first, or tick this box if the owner "
-              "agrees to take the home with them.") % {"count": len(still_open), "list": listed}
-        ]})  # fmt: skip
+    values, problems = read_handover(context, room)
+    if problems:
+        raise FormInvalid(problems)
+    keys, water, electricity, gas = values["keys"], values["water"], values["electricity"], values["gas"]
+    defects, still_open = values["defects"], values["still_open"]
     updated = Room.objects.filter(pk=room.room_id, status=RoomStatus.CONTRACTED).update(
         status=RoomStatus.DELIVERED
     )

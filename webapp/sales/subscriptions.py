@@ -298,6 +298,25 @@ def require_status(subscription: Subscription, status: str) -> None:
 # --- 客户接待 reception ------------------------------------------------------------------------
 
 
+def check_reception(context: HookContext) -> dict[str, list[str]]:
+    """The customer and the project must belong to the company (both reported at once)."""
+    from webapp.accounts.models import Project
+    from webapp.realestate.models import Customer
+
+    company_id = context.instance.company_id
+    errors: dict[str, list[str]] = {}
+    for field, model, message in (
+        ("customer_id", Customer, _("Choose a customer of this company.")),
+        ("project_id", Project, _("Choose a project of this company.")),
+    ):
+        try:
+            if not model.objects.filter(pk=read_id(context.data, field), company_id=company_id).exists():
+                errors[field] = [message]
+        except FormInvalid as exc:
+            errors.update(exc.field_errors)
+    return errors
+
+
 def do_reception(context: HookContext) -> HookResult:
     """Record the visit (到访记录) with the questionnaire answers; the customer and the project
     must belong to the company."""
@@ -307,12 +326,9 @@ def do_reception(context: HookContext) -> HookResult:
 
     company_id = context.instance.company_id
     data = context.data
-    customer = Customer.objects.filter(pk=read_id(data, "customer_id"), company_id=company_id).first()
-    if customer is None:
-        raise FormInvalid({"customer_id": [_("Choose a customer of this company.")]})
-    project = Project.objects.filter(pk=read_id(data, "project_id"), company_id=company_id).first()
-    if project is None:
-        raise FormInvalid({"project_id": [_("Choose a project of this company.")]})
+    raise_if(check_reception(context))
+    customer = Customer.objects.get(pk=read_id(data, "customer_id"), company_id=company_id)
+    project = Project.objects.get(pk=read_id(data, "project_id"), company_id=company_id)
     version = context.instance.version
     schema = formstore.form(version.pk, version.start_form) or {}
     titles = {
@@ -354,27 +370,31 @@ def display_name(user: Any) -> str:
 # --- 认购 subscription -------------------------------------------------------------------------
 
 
-def do_subscribe(context: HookContext) -> HookResult:
-    """认购: check everything, take the room (可售 → 认购, conditional), save the subscription.
-
-    Refuses with FormInvalid for bad data (customer failing the audit, loans not matching the
-    payment method, an agreement date in the future …) and with Conflict when the room is no
-    longer for sale. Flags a late entry: `late_entry_site` after the agreement day,
-    `late_entry_group` after 3 days."""
-    from webapp.realestate.models import PaymentMethod, Room, RoomStatus
-    from webapp.realestate.schedule import ScheduleError, compute_schedule
+def read_subscription(context: HookContext) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The subscription a 认购登记 submission describes, and every problem with it at once: the
+    customer's audit, the room, the payment method and its loans, dates, amounts, the room's price,
+    a used agreement number. Writes nothing (sales.subscribe's check)."""
+    from webapp.realestate.models import PaymentMethod, Room
 
     company_id = context.instance.company_id
     data = context.data
-    customer = customer_for_sale(company_id, data.get("customer_id"))
-    room = (
-        Room.objects.select_related("project", "floor__unit__building")
-        .filter(pk=read_id(data, "room_id"), company_id=company_id)
-        .first()
-    )
-    if room is None:
-        raise FormInvalid({"room_id": [_("Choose a room of this company.")]})
     errors: dict[str, list[str]] = {}
+    customer = None
+    try:
+        customer = customer_for_sale(company_id, data.get("customer_id"))
+    except FormInvalid as exc:
+        errors.update(exc.field_errors)
+    room = None
+    try:
+        room = (
+            Room.objects.select_related("project", "floor__unit__building")
+            .filter(pk=read_id(data, "room_id"), company_id=company_id)
+            .first()
+        )
+        if room is None:
+            errors["room_id"] = [_("Choose a room of this company.")]
+    except FormInvalid as exc:
+        errors.update(exc.field_errors)
     method = PaymentMethod.objects.filter(
         company_id=company_id, code=str(data.get("payment_method") or ""), active=True
     ).first()
@@ -401,8 +421,81 @@ def do_subscribe(context: HookContext) -> HookResult:
         and Subscription.objects.filter(company_id=company_id, agreement_no=agreement_no).exists()
     ):
         errors["agreement_no"] = [_("Agreement number %(no)s is already used.") % {"no": agreement_no}]
+    if method is not None:
+        for field, message in plan_problems(
+            method.loan_kind, method.installments, commercial, fund, agreement_date, signing_date
+        ).items():
+            errors.setdefault(field, [message])
+    amounts_ok = not {"deposit_due", "commercial_loan", "fund_loan"} & set(errors)
+    if room is not None and amounts_ok and deposit_due + commercial + fund > room.list_price:
+        errors["deposit_due"] = [
+            _("Deposit and loans exceed the total price %(total)s.") % {"total": money_text(room.list_price)}
+        ]
+    values = {
+        "customer": customer, "room": room, "method": method, "agreement_no": agreement_no,
+        "agreement_date": agreement_date, "signing_date": signing_date, "deposit_due": deposit_due,
+        "deposit_received": deposit_received, "commercial": commercial, "fund": fund, "entered_on": entered_on,
+    }  # fmt: skip
+    return values, errors
+
+
+def plan_problems(
+    loan_kind: str,
+    installments: Any,
+    commercial: Decimal,
+    fund: Decimal,
+    agreement_date: dt.date | None,
+    signing_date: dt.date | None,
+) -> dict[str, str]:
+    """Every way the loans and dates do not fit the payment method, keyed by form field (the checks
+    of webapp.realestate.schedule.compute_schedule, which stops at the first)."""
+    problems: dict[str, str] = {}
+    if loan_kind in ("none", "fund") and commercial:
+        problems["commercial_loan"] = _("This payment method takes no commercial loan.")
+    if loan_kind in ("none", "commercial") and fund:
+        problems["fund_loan"] = _("This payment method takes no housing-fund loan.")
+    if loan_kind in ("commercial", "combined") and not commercial:
+        problems["commercial_loan"] = _("This payment method needs the commercial loan amount.")
+    if loan_kind in ("fund", "combined") and not fund:
+        problems["fund_loan"] = _("This payment method needs the housing-fund loan amount.")
+    if agreement_date is not None and signing_date is not None and signing_date < agreement_date:
+        problems["planned_signing_date"] = _("Signing cannot come before the agreement date.")
+    try:
+        percents = [Decimal(str(i.get("percent", 0))) for i in installments or []]
+    except (InvalidOperation, AttributeError):
+        percents = []
+    if sum(percents) != 100:
+        problems["payment_method"] = _(
+            "The payment method's installments do not add up to 100 %; ask the sales admin to fix it."
+        )
+    return problems
+
+
+def check_subscribe(context: HookContext) -> dict[str, list[str]]:
+    return read_subscription(context)[1]
+
+
+def do_subscribe(context: HookContext) -> HookResult:
+    """认购: check everything, take the room (可售 → 认购, conditional), save the subscription.
+
+    Refuses with FormInvalid for bad data (customer failing the audit, loans not matching the
+    payment method, an agreement date in the future …, all at once: read_subscription) and with
+    Conflict when the room is no longer for sale. Flags a late entry: `late_entry_site` after the
+    agreement day, `late_entry_group` after 3 days."""
+    from webapp.realestate.models import Room, RoomStatus
+    from webapp.realestate.schedule import ScheduleError, compute_schedule
+
+    company_id = context.instance.company_id
+    data = context.data
+    values, errors = read_subscription(context)
     raise_if(errors)
-    assert method is not None and agreement_date is not None and signing_date is not None
+    customer, room, method = values["customer"], values["room"], values["method"]
+    agreement_no, agreement_date = values["agreement_no"], values["agreement_date"]
+    signing_date, entered_on = values["signing_date"], values["entered_on"]
+    deposit_due, deposit_received = values["deposit_due"], values["deposit_received"]
+    commercial, fund = values["commercial"], values["fund"]
+    assert customer is not None and room is not None and method is not None
+    assert agreement_date is not None and signing_date is not None
     try:
         compute_schedule(
             installments=method.installments,
@@ -526,19 +619,32 @@ def _percent(data: dict[str, Any], field: str) -> Decimal:
     return percent
 
 
-def do_request_discount(context: HookContext) -> HookResult:
-    """折扣申请: the discounted price must still cover deposit and loans; 0 means no discount
-    (the DMN then skips approval)."""
+def read_discount(context: HookContext, subscription: Subscription) -> tuple[Decimal, Decimal]:
+    """(percent, discounted total) of a 折扣申请; FormInvalid when the discount is out of range or
+    the discounted price no longer covers deposit and loans."""
     from webapp.realestate.schedule import ScheduleError, discounted_total
 
-    subscription = subscription_of(context)
-    require_status(subscription, SubscriptionStatus.SUBSCRIBED)
     percent = _percent(context.data, "discount_percent")
     try:
         total, _lines = compute_lines(subscription, discount_percent=percent)
     except ScheduleError as exc:
         total = discounted_total(subscription.list_price, percent)
         raise FormInvalid({"discount_percent": [schedule_message(exc, total)]}) from exc
+    return percent, total
+
+
+def check_request_discount(context: HookContext) -> dict[str, list[str]]:
+    read_discount(context, subscription_of(context, lock=False))
+    return {}
+
+
+def do_request_discount(context: HookContext) -> HookResult:
+    """折扣申请: the discounted price must still cover deposit and loans; 0 means no discount
+    (the DMN then skips approval)."""
+
+    subscription = subscription_of(context)
+    require_status(subscription, SubscriptionStatus.SUBSCRIBED)
+    percent, total = read_discount(context, subscription)
     subscription.requested_discount_percent = percent
     subscription.discount_status = DiscountStatus.PENDING if percent else DiscountStatus.NONE
     subscription.save(update_fields=["requested_discount_percent", "discount_status"])
@@ -588,15 +694,11 @@ def do_decide_discount(context: HookContext) -> HookResult:
 # --- 转签约 contract ---------------------------------------------------------------------------
 
 
-def do_contract(context: HookContext) -> HookResult:
-    """转签约: save the contract and turn the room 认购 → 签约 (conditional); refused while a sales
-    change of the subscription awaits approval."""
-    from webapp.realestate.models import Room, RoomStatus
-
-    subscription = subscription_of(context)
-    require_status(subscription, SubscriptionStatus.SUBSCRIBED)
-    if SalesChange.objects.filter(subscription=subscription, status="pending").exists():
-        raise Conflict(_("A sales change of this subscription awaits approval; sign after it is decided."))
+def read_contract(
+    context: HookContext, subscription: Subscription
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The contract a 转签约 submission describes and every problem with it at once (dates in order,
+    the loan's bank and term, a used contract number). Writes nothing."""
     data = context.data
     errors: dict[str, list[str]] = {}
     contract_no = read_text(data, "contract_no", errors, 40)
@@ -627,7 +729,31 @@ def do_contract(context: HookContext) -> HookResult:
         and Contract.objects.filter(company_id=subscription.company_id, contract_no=contract_no).exists()
     ):
         errors["contract_no"] = [_("Contract number %(no)s is already used.") % {"no": contract_no}]
+    values = {
+        "contract_no": contract_no, "contract_date": contract_date, "delivery_date": delivery_date,
+        "filing_date": filing_date, "bank": bank, "years": years,
+    }  # fmt: skip
+    return values, errors
+
+
+def check_contract(context: HookContext) -> dict[str, list[str]]:
+    return read_contract(context, subscription_of(context, lock=False))[1]
+
+
+def do_contract(context: HookContext) -> HookResult:
+    """转签约: save the contract and turn the room 认购 → 签约 (conditional); refused while a sales
+    change of the subscription awaits approval."""
+    from webapp.realestate.models import Room, RoomStatus
+
+    subscription = subscription_of(context)
+    require_status(subscription, SubscriptionStatus.SUBSCRIBED)
+    if SalesChange.objects.filter(subscription=subscription, status="pending").exists():
+        raise Conflict(_("A sales change of this subscription awaits approval; sign after it is decided."))
+    values, errors = read_contract(context, subscription)
     raise_if(errors)
+    contract_no, contract_date = values["contract_no"], values["contract_date"]
+    delivery_date, filing_date = values["delivery_date"], values["filing_date"]
+    bank, years = values["bank"], values["years"]
     signed = Room.objects.filter(pk=subscription.room_id, status=RoomStatus.SUBSCRIBED).update(
         status=RoomStatus.CONTRACTED
     )
@@ -680,10 +806,16 @@ LOAN_FIELDS = {
 }
 
 
-def do_loan_service(context: HookContext, kind: str) -> HookResult:
-    """按揭服务 / 公积金服务: the checked bank, loan total, actual bank or actual fund loan, years."""
-    subscription = subscription_of(context)
-    require_status(subscription, SubscriptionStatus.CONTRACTED)
+def loan_limit(subscription: Subscription, kind: str) -> Decimal:
+    """The most a loan of this kind can be: the total price less the deposit and the other loan."""
+    other = subscription.fund_loan if kind == LoanKind.COMMERCIAL else subscription.commercial_loan
+    return subscription.total_price - subscription.deposit_due - (other or Decimal(0))
+
+
+def read_loan_service(
+    context: HookContext, kind: str, subscription: Subscription
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The loan a 按揭服务 / 公积金服务 submission describes and every problem with it. Writes nothing."""
     names = LOAN_FIELDS[kind]
     data = context.data
     errors: dict[str, list[str]] = {}
@@ -692,8 +824,14 @@ def do_loan_service(context: HookContext, kind: str) -> HookResult:
     years = data.get(names["years"])
     if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= MAX_LOAN_YEARS:
         errors[names["years"]] = [_("Enter the term in years (1–30).")]
+    limit = loan_limit(subscription, kind)
     if names["total"] not in errors and total <= 0:
         errors[names["total"]] = [_("Enter the loan total.")]
+    elif names["total"] not in errors and total > limit:
+        errors[names["total"]] = [
+            _("The loan cannot exceed the total price less the deposit and the other loan (%(limit)s).")
+            % {"limit": money_text(limit)}
+        ]
     actual_bank, actual_loan = "", None
     if kind == LoanKind.COMMERCIAL:
         actual_bank = read_text(data, names["actual_bank"], errors, 60)
@@ -703,7 +841,28 @@ def do_loan_service(context: HookContext, kind: str) -> HookResult:
             errors[names["actual_loan"]] = [
                 _("The actual fund loan must be more than 0 and at most the loan total.")
             ]
+    values = {
+        "bank": bank,
+        "total": total,
+        "years": years,
+        "actual_bank": actual_bank,
+        "actual_loan": actual_loan,
+    }
+    return values, errors
+
+
+def check_loan_service(context: HookContext, kind: str) -> dict[str, list[str]]:
+    return read_loan_service(context, kind, subscription_of(context, lock=False))[1]
+
+
+def do_loan_service(context: HookContext, kind: str) -> HookResult:
+    """按揭服务 / 公积金服务: the checked bank, loan total, actual bank or actual fund loan, years."""
+    subscription = subscription_of(context)
+    require_status(subscription, SubscriptionStatus.CONTRACTED)
+    values, errors = read_loan_service(context, kind, subscription)
     raise_if(errors)
+    bank, total, years = values["bank"], values["total"], values["years"]
+    actual_bank, actual_loan = values["actual_bank"], values["actual_loan"]
     loan, _created = LoanService.objects.update_or_create(
         subscription=subscription,
         kind=kind,
@@ -720,15 +879,11 @@ def do_loan_service(context: HookContext, kind: str) -> HookResult:
     return HookResult(data={f"{kind}_service_id": loan.pk})
 
 
-def do_loan_disbursed(context: HookContext, kind: str) -> HookResult:
-    """放款登记: date (not in the future) and amount (at most the loan) of the disbursement."""
-    subscription = subscription_of(context)
+def read_disbursement(
+    context: HookContext, kind: str, loan: LoanService
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Date (not in the future) and amount (at most the loan) of a 放款登记 submission."""
     names = LOAN_FIELDS[kind]
-    loan = LoanService.objects.select_for_update().filter(subscription=subscription, kind=kind).first()
-    if loan is None:
-        raise Conflict(_("The loan service has not been recorded yet."))
-    if loan.is_disbursed():
-        raise Conflict(_("The disbursement was already recorded."))
     data = context.data
     errors: dict[str, list[str]] = {}
     on = read_date(data, names["disbursed_on"], errors)
@@ -741,7 +896,30 @@ def do_loan_disbursed(context: HookContext, kind: str) -> HookResult:
             _("The amount must be more than 0 and at most the loan (%(limit)s).")
             % {"limit": money_text(limit)}
         ]
+    return {"on": on, "amount": amount}, errors
+
+
+def _loan_of(context: HookContext, kind: str, *, lock: bool) -> LoanService:
+    subscription = subscription_of(context, lock=lock)
+    rows = LoanService.objects.select_for_update() if lock else LoanService.objects
+    loan = rows.filter(subscription=subscription, kind=kind).first()
+    if loan is None:
+        raise Conflict(_("The loan service has not been recorded yet."))
+    if loan.is_disbursed():
+        raise Conflict(_("The disbursement was already recorded."))
+    return loan
+
+
+def check_loan_disbursed(context: HookContext, kind: str) -> dict[str, list[str]]:
+    return read_disbursement(context, kind, _loan_of(context, kind, lock=False))[1]
+
+
+def do_loan_disbursed(context: HookContext, kind: str) -> HookResult:
+    """放款登记: date (not in the future) and amount (at most the loan) of the disbursement."""
+    loan = _loan_of(context, kind, lock=True)
+    values, errors = read_disbursement(context, kind, loan)
     raise_if(errors)
+    on, amount = values["on"], values["amount"]
     loan.disbursed_on, loan.disbursed_amount, loan.disbursed_by = on, amount, context.actor
     loan.save(update_fields=["disbursed_on", "disbursed_amount", "disbursed_by"])
     return HookResult(data={})
