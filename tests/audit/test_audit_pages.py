@@ -35,7 +35,7 @@ def trail(api, cast, flow):  # type: ignore[no-untyped-def]
     instance = ProcessInstance.objects.get(pk=dropped["id"])
     do_update_instance_data(cast["cs_head"], instance, {"customer_mobile": "13900139000"}, "客户换了手机号")
     do_cancel_instance(cast["cs_head"], instance, "客户撤诉")
-    start(api("outsider"), "complaint", {**INTAKE, "customer_name": "上海客户"})
+    start(api("outsider"), "complaint", {**INTAKE, "customer_name": "上海客户", "project": "安居·江湾府"})
     return {"done": done["id"], "dropped": dropped["id"]}
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from engine.models import AuditEvent, ProcessInstance, Task
 from engine.models.runtime import InstanceStatus, TaskState
+from webapp.common import display
 
 CALLBACKS = {
     "complaint": ["Task_Callback"],
@@ -58,6 +59,7 @@ def callbacks_on_time(company_id: int, period: Period, now: datetime) -> list[di
     """Per flow: callbacks created in the period, done on time, done late, open and overdue, open."""
     start, end = period.bounds()
     out = []
+    names = display.flow_names(CALLBACKS)
     for process_key, elements in CALLBACKS.items():
         tasks = Task.objects.filter(company_id=company_id, process_key=process_key, element_id__in=elements,
                                     created_at__gte=start, created_at__lt=end)  # fmt: skip
@@ -73,7 +75,8 @@ def callbacks_on_time(company_id: int, period: Period, now: datetime) -> list[di
             .select_related("instance")
             .order_by("due_at")[:100]
         )
-        out.append({"process": process_key, **counts, "overdue_tasks": list(overdue)})
+        out.append({"process": process_key, "name": names.get(process_key, process_key), **counts,
+                    "overdue_tasks": list(overdue)})  # fmt: skip
     return out
 
 

@@ -4,10 +4,12 @@ details is masked (webapp/privacy.py) unless the row is made with `reveal`."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from engine.models import AuditEvent, ProcessVersion
 from webapp import privacy
@@ -22,6 +24,8 @@ class Row:
     note: str
     items: list[tuple[str, str]] = field(default_factory=list)
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new)
+    flow: str = ""  # the flow's name
+    raw: str = ""  # the details as stored (personal data masked unless revealed), for a second look
 
     def text(self) -> str:
         """One line for exports: the note, the changes, or the submitted fields."""
@@ -33,17 +37,26 @@ class Row:
 
 
 class Labels:
-    """Form labels per version, loaded once per page or export."""
+    """Form labels per version, loaded once per page or export; linked ids (customers, rooms …)
+    resolve as `user` may see them."""
 
-    def __init__(self) -> None:
-        self._cache: dict[int, display.FormLabels] = {}
+    def __init__(self, user: Any = None) -> None:
+        self.user = user
+        self._cache: dict[int | None, display.FormLabels] = {}
+        self._flows: dict[str, str] | None = None
+
+    def flow(self, key: str) -> str:
+        """The flow's name (its latest version's)."""
+        if self._flows is None:
+            self._flows = display.flow_names()
+        return self._flows.get(key, key)
 
     def of(self, version: ProcessVersion | None) -> display.FormLabels:
-        if version is None:
-            return display.FormLabels()
-        if version.pk not in self._cache:
-            self._cache[version.pk] = display.FormLabels.for_version(version)
-        return self._cache[version.pk]
+        pk = version.pk if version is not None else None
+        if pk not in self._cache:
+            labels = display.FormLabels.for_version(version) if version is not None else display.FormLabels()
+            self._cache[pk] = labels.for_user(self.user)
+        return self._cache[pk]
 
 
 def row(event: AuditEvent, labels: Labels, *, reveal: bool = False) -> Row:
@@ -62,7 +75,9 @@ def row(event: AuditEvent, labels: Labels, *, reveal: bool = False) -> Row:
         element, note = event.element_id, ""
         if event.action == "reveal":
             note = display.reveal_note(details)
-        items = [(str(k), display.compact(v)) for k, v in details.items()] if not note else []
+        items = (
+            [(form_labels.title(k), form_labels.value(k, v)) for k, v in details.items()] if not note else []
+        )
     changes = []
     changed = details.get("changed")
     if isinstance(changed, dict):
@@ -75,7 +90,8 @@ def row(event: AuditEvent, labels: Labels, *, reveal: bool = False) -> Row:
                         _value(form_labels, key, pair[1]),
                     )
                 )
-    return Row(event, label, element, note, items, changes)
+    raw = json.dumps(details, ensure_ascii=False, indent=2, sort_keys=True) if details else ""
+    return Row(event, label, element, note, items, changes, labels.flow(event.process_key), raw)
 
 
 def _value(labels: display.FormLabels, key: str, value: Any) -> str:
@@ -83,4 +99,4 @@ def _value(labels: display.FormLabels, key: str, value: Any) -> str:
 
 
 def local(event: AuditEvent) -> str:
-    return timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S")
+    return date_format(timezone.localtime(event.at), "Y-m-d H:i:s")

@@ -56,7 +56,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = AuditQuery.parse(request.GET)
     events = query.apply(request.user).order_by("-at", "-id")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    labels = Labels()
+    labels = Labels(request.user)
     return render(request, "audit/search.html", {
         "query": query, "page": page, "rows": [row(e, labels) for e in page.object_list],
         "filter_bar": _search_filters(query, _people(request.user)),
@@ -101,7 +101,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     reveal = privacy.may_see(request.user)
     query = AuditQuery.parse(request.GET)
     events = query.apply(request.user).order_by("-at", "-id")[:EXPORT_LIMIT]
-    labels = Labels()
+    labels = Labels(request.user)
     header = [
         _("Time"),
         _("Actor"),
@@ -124,7 +124,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
             personal_fields |= keys
         instance = event.instance
         table.append([
-            local(event), event.actor_name, r.label, event.process_key, instance.business_key if instance else "",
+            local(event), event.actor_name, r.label, r.flow, instance.business_key if instance else "",
             instance.customer_name if instance else "", instance.room if instance else "", r.element, r.text(),
         ])  # fmt: skip
     if reveal:  # even with no personal data in it: who exported with full access is on record
@@ -146,7 +146,7 @@ def instance_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
     if instance is None:
         raise Http404("no such instance")
-    labels = Labels()
+    labels = Labels(request.user)
     events = (
         instance.audit_events.select_related("instance", "instance__version")
         .defer("instance__state", "instance__version__spec_json")
@@ -171,7 +171,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(query.apply(request.user).order_by("-at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    labels = Labels()
+    labels = Labels(request.user)
     counts = query.apply(request.user).values("action").order_by()
     from django.db.models import Count
 

@@ -1,5 +1,5 @@
-"""What the pages (and the audit review) show for engine rows: labels from the flow's forms,
-readable data, audit rows, SLA levels and durations, short times.
+"""What the pages (and the audit review) show for engine rows: states as badges, audit rows in
+words, SLA levels and durations, short times; the data's labels and rows come from formlabels.
 
 Form titles are the flow's own words (Chinese, written by the analyst); everything else here is
 an English msgid translated through the locale files.
@@ -7,8 +7,7 @@ an English msgid translated through the locale files.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +17,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from engine import clock, formstore
-from engine.models import AuditEvent, ProcessFile, ProcessVersion
-from forms.schema import choices, display, ordered_names, properties, resolve
+from engine import clock
+from engine.models import AuditEvent, ProcessVersion
 from webapp import privacy
+
+from . import bpmnfacts
+
+# The data's words live in formlabels (and values); the pages keep importing them from here.
+from .formlabels import DataRow, FormLabels, data_rows  # noqa: F401
 
 INSTANCE_STATUS = {
     "running": (gettext_lazy("Running"), "primary"),
@@ -67,6 +70,7 @@ SLA_EVENT = {
     "breach": gettext_lazy("resolution deadline passed"),
     "escalation_2": gettext_lazy("escalated to the customer-service center head"),
     "escalation_3": gettext_lazy("escalated to the company head"),
+    "deadline_recomputed": gettext_lazy("deadline recomputed after the working calendar changed"),
 }
 AUDIT_ACTION = {
     "deploy": gettext_lazy("Deployed"),
@@ -91,8 +95,6 @@ AUDIT_ACTION = {
     "end": gettext_lazy("Ended"),
     "reveal": gettext_lazy("Personal data viewed"),
 }
-# Keys the engine writes itself, with their labels.
-ENGINE_KEYS = {"business_key": gettext_lazy("Business key")}
 # What the task page's summary shows first when the data has it (the complaint intake's keys).
 SUMMARY_KEYS = (
     "customer_name",
@@ -112,105 +114,20 @@ def badge(mapping: dict[str, tuple[Any, str]], value: str) -> tuple[str, str]:
     return str(label), colour
 
 
-@dataclass
-class FormLabels:
-    """Field titles and choice titles from all the forms of one deployed version, and which of
-    its fields hold personal data (privacy.personal_fields)."""
-
-    titles: dict[str, str] = field(default_factory=dict)
-    options: dict[str, dict[str, str]] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)
-    start_order: list[str] = field(default_factory=list)
-    personal: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def for_version(cls, version: ProcessVersion) -> FormLabels:
-        labels = cls()
-        names = list(
-            ProcessFile.objects.filter(version_id=version.pk, name__endswith=".json")
-            .order_by("name")
-            .values_list("name", flat=True)
-        )
-        if version.start_form in names:  # the start form's words win
-            names.remove(version.start_form)
-            names.insert(0, version.start_form)
-        for name in names:
-            schema = formstore.form(version.pk, name)
-            if not isinstance(schema, dict) or not properties(schema):
-                continue  # a UI schema, or not a form
-            ui = formstore.form(version.pk, version.start_ui_form) if name == version.start_form else {}
-            ordered = ordered_names(schema, ui if isinstance(ui, dict) else {})
-            if name == version.start_form:
-                labels.start_order = ordered
-            labels.add(schema, ordered)
-        return labels
-
-    def add(self, schema: dict[str, Any], ordered: list[str]) -> None:
-        props = properties(schema)
-        self.personal.update(privacy.personal_fields(schema))
-        for key in ordered:
-            node = resolve(schema, props[key])
-            title = node.get("title")
-            if key not in self.titles and isinstance(title, str) and title:
-                self.titles[key] = title
-            if key not in self.order:
-                self.order.append(key)
-            options = choices(node)
-            if options and key not in self.options:
-                self.options[key] = {display(value): label for value, label in options}
-
-    def title(self, key: str) -> str:
-        if key in ENGINE_KEYS:
-            return str(ENGINE_KEYS[key])
-        return self.titles.get(key, key)
-
-    def value(self, key: str, value: Any) -> str:
-        """A value as a person reads it: choice titles, 是/否, plain numbers."""
-        if value is None or value == "":
-            return "—"
-        if isinstance(value, (dict, list)):
-            return json.dumps(value, ensure_ascii=False, sort_keys=True)
-        option = self.options.get(key, {}).get(display(value))
-        if option is not None:
-            return option
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-
-@dataclass
-class DataRow:
-    key: str
-    label: str
-    text: str
-    nested: bool = False
-    revealable: bool = False  # the text is a mask the user may have shown in full
-
-
-def data_rows(data: dict[str, Any], labels: FormLabels) -> tuple[list[DataRow], list[DataRow]]:
-    """(plain rows in form order, nested rows such as service results) of an instance's data."""
-    keys = [k for k in ENGINE_KEYS if k in data]
-    keys += [k for k in labels.order if k in data and k not in keys]
-    keys += [k for k in data if k not in keys]
-    plain, nested = [], []
-    for key in keys:
-        value = data[key]
-        if isinstance(value, (dict, list)):
-            text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
-            nested.append(DataRow(key, labels.title(key), text, nested=True))
-        else:
-            plain.append(DataRow(key, labels.title(key), labels.value(key, value)))
-    return plain, nested
-
-
 def summary_rows(data: dict[str, Any], labels: FormLabels) -> list[DataRow]:
     """A few lines that say what the case is about (customer, room, issue) for the task page."""
     keys = [k for k in SUMMARY_KEYS if k in data]
     if not keys:
         keys = [k for k in labels.start_order if k in data and not isinstance(data[k], (dict, list))]
     return [DataRow(k, labels.title(k), labels.value(k, data[k])) for k in keys[:MAX_SUMMARY]]
+
+
+def flow_names(keys: Any = None) -> dict[str, str]:
+    """{flow key: the name of its latest version} (“complaint” → “客户投诉处理”), for `keys` or all."""
+    rows = ProcessVersion.objects.order_by("key", "version").values_list("key", "name")
+    if keys is not None:
+        rows = rows.filter(key__in=list(keys))
+    return {key: name or key for key, name in rows}
 
 
 def element_name(version: ProcessVersion, element_id: str) -> str:
@@ -233,12 +150,6 @@ def _fields(data: Any, labels: FormLabels) -> list[tuple[str, str]]:
     if not isinstance(data, dict):
         return []
     return [(labels.title(k), labels.value(k, v)) for k, v in data.items()]
-
-
-def compact(value: Any) -> str:
-    """A value of the audit details as one line: JSON unless text, cut at 300 characters."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else value
-    return text if len(text) <= 300 else text[:300] + "…"
 
 
 def audit_row(
@@ -277,12 +188,10 @@ def audit_row(
                 if isinstance(v, list) and len(v) == 2
             ]
     elif action == "service_call":
-        note = str(details.get("operator", ""))
-        items = [(str(k), compact(v)) for k, v in (details.get("params") or {}).items()]
+        items = _fields(details.get("params"), labels)
     elif action == "service_result":
-        note = str(details.get("operator", ""))
-        result = details.get("result")
-        items = [(str(k), compact(v)) for k, v in result.items()] if isinstance(result, dict) else []
+        variable = bpmnfacts.result_variables(version).get(event.element_id, "")
+        items = _fields(details.get("result"), labels.parts(variable) if variable else labels)
     elif action == "service_failed":
         note = _("attempt %(attempt)s: %(error)s") % {
             "attempt": details.get("attempt", "?"),
@@ -292,7 +201,7 @@ def audit_row(
         note = f"{INCIDENT_KIND.get(details.get('kind', ''), details.get('kind', ''))}: {details.get('message', '')}"
     elif action == "retry":
         note = str(INCIDENT_KIND.get(details.get("kind", ""), details.get("kind", "")))
-        items = [(labels.title(k), compact(v)) for k, v in (details.get("data") or {}).items()]
+        items = _fields(details.get("data"), labels)
     elif action == "timer_fired":
         note = str(details.get("name", ""))
     elif action == "reveal":
