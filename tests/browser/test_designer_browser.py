@@ -455,6 +455,23 @@ def test_scripts_and_services_are_edited_and_checked_in_the_anju_properties(
     open_group(page, "anju")
     page.click("#anju-check-timer")
     page.wait_for_selector("[data-entry-id='check-timer'] .anju-check-ok")
+    # The overdue timer follows its task's SLA deadline (deadline="attachedTask"): a box to tick,
+    # and then no businessTime box (the deadline is counted in working time already).
+    deadline = page.locator("#bio-properties-panel-anju-timer-deadline")
+    assert (
+        deadline.is_checked() and page.locator("#bio-properties-panel-anju-timer-businessTime").count() == 0
+    )
+    deadline.uncheck()
+    wait_for_business_object(
+        page, "Timer_EngineeringOverdue",
+        "!((bo.extensionElements?.values || []).some(v => (v.properties || []).some(p => p.name === 'deadline')))",
+    )  # fmt: skip
+    page.locator("#bio-properties-panel-anju-timer-businessTime").wait_for()
+    page.locator("#bio-properties-panel-anju-timer-deadline").check()
+    wait_for_business_object(
+        page, "Timer_EngineeringOverdue",
+        "(bo.extensionElements?.values || []).some(v => (v.properties || []).some(p => p.name === 'deadline' && p.value === 'attachedTask'))",
+    )  # fmt: skip
 
     # The deploy's check names the broken script and parameter, marked on the diagram.
     page.click("#btn-check")
@@ -508,4 +525,187 @@ def test_a_new_flow_starts_from_a_template_that_deploys(
     open_designer(page, base)
     page.wait_for_selector("#drafts-table tr[data-key='repair_request']")
     page.wait_for_selector("#flows-table tr[data-key='repair_request']")
+    assert page.js_errors == []
+
+
+# --- undo and redo in the modeler -------------------------------------------------------------
+
+
+def exists(page: Any, element_id: str) -> bool:
+    return page.evaluate("(id) => !!window.anjuDesigner.modeler.get('elementRegistry').get(id)", element_id)
+
+
+def wait_exists(page: Any, element_id: str, present: bool) -> None:
+    page.wait_for_function(
+        "([id, present]) => !!window.anjuDesigner.modeler.get('elementRegistry').get(id) === present",
+        arg=[element_id, present],
+    )
+
+
+def test_the_analyst_undoes_and_redoes_with_the_buttons_and_the_keys(
+    live_server: Any, cast: dict, flow: Any, browser_page: Any
+) -> None:
+    flow("complaint")
+    page, base = browser_page, live_server.url
+    log_in(page, base, "analyst")
+    open_flow(page, base, "complaint")
+    assert page.is_disabled("#btn-undo") and page.is_disabled("#btn-redo")  # nothing done yet
+
+    task_id = drag_from_palette(page, "create.task", client_point(page, 2600, 430))  # the 公司领导 lane
+    assert exists(page, task_id) and page.is_enabled("#btn-undo")
+
+    # The toolbar's buttons.
+    page.click("#btn-undo")
+    wait_exists(page, task_id, False)
+    assert page.is_enabled("#btn-redo")
+    page.click("#btn-redo")
+    wait_exists(page, task_id, True)
+
+    # Ctrl+Z / Ctrl+Y with the canvas focused (a click on the diagram).
+    spot = client_point(page, 2600, 560)
+    page.mouse.click(spot["x"], spot["y"])
+    assert page.evaluate("() => window.anjuDesigner.modeler.get('canvas').isFocused()")
+    page.keyboard.press("Control+z")
+    wait_exists(page, task_id, False)
+    page.keyboard.press("Control+y")
+    wait_exists(page, task_id, True)
+    page.keyboard.press("Control+z")
+    wait_exists(page, task_id, False)
+    page.keyboard.press("Control+Shift+Z")
+    wait_exists(page, task_id, True)
+
+    # Anywhere else on the page (here: nothing focused) the keys undo the diagram too …
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Control+z")
+    wait_exists(page, task_id, False)
+    page.keyboard.press("Control+y")
+    wait_exists(page, task_id, True)
+
+    # In the properties panel they undo its edits (each one command, as in bpmn.io's modeler) …
+    select(page, task_id)
+    open_group(page, "general")
+    page.fill("#bio-properties-panel-name", "临时任务")
+    wait_for_business_object(page, task_id, "bo.name === '临时任务'")
+    page.keyboard.press("Control+z")
+    wait_for_business_object(page, task_id, "!bo.name")
+    page.keyboard.press("Control+y")
+    wait_for_business_object(page, task_id, "bo.name === '临时任务'")
+    assert page.input_value("#bio-properties-panel-name") == "临时任务"
+
+    # … while in another text field (the files tab's new file name) they are the field's own.
+    page.click("#tab-files")
+    page.focus("#new-file-name")
+    page.keyboard.press("Control+z")
+    assert exists(page, task_id) and business_object(page, task_id, "bo.name") == "临时任务"
+    assert page.is_disabled("#btn-redo")
+    assert page.js_errors == []
+
+
+# --- the completion hooks offered in the properties -------------------------------------------
+
+
+def test_a_task_is_offered_only_the_hooks_of_its_flow(
+    live_server: Any, cast: dict, flow: Any, browser_page: Any
+) -> None:
+    flow("complaint")
+    flow("sales")
+    page, base = browser_page, live_server.url
+    log_in(page, base, "analyst")
+    open_flow(page, base, "complaint")
+    select(page, "Task_Triage")
+    open_group(page, "anju")
+    offered = page.eval_on_selector_all(
+        "#bio-properties-panel-anju-completeHook option", "os => os.map(o => o.value)"
+    )
+    assert offered == [""]  # no movein.*, no sales.*: the complaint flow registers none
+
+    open_flow(page, base, "sales")
+    select(page, "Task_Subscribe")
+    open_group(page, "anju")
+    offered = page.eval_on_selector_all(
+        "#bio-properties-panel-anju-completeHook option", "os => os.map(o => o.value)"
+    )
+    assert "sales.subscribe" in offered and "sales.contract" in offered
+    assert not [name for name in offered if name.startswith(("movein.", "sales.change_"))]
+    assert page.js_errors == []
+
+
+# --- the diagrams of the pages: zoom, and the path an instance took ----------------------------
+
+TAKEN = "() => Array.from(document.querySelectorAll('#diagram .djs-connection.anju-taken')).map(e => e.getAttribute('data-element-id'))"
+
+
+def scale(page: Any) -> float:
+    return float(page.get_attribute("#diagram", "data-scale"))
+
+
+def readout(page: Any) -> int:
+    """The scale the controls show, in per cent."""
+    text = page.inner_text("[data-diagram-for='diagram'] [data-diagram='scale']")
+    assert text.endswith("%"), text
+    return int(text.removesuffix("%"))
+
+
+def test_a_closed_complaint_shows_the_path_it_took_and_zooms(
+    live_server: Any, cast: dict, flow: Any, api: Any, browser_page: Any
+) -> None:
+    flow("complaint")
+    agent, engineer = api("agent"), api("engineer")
+    closed = waiting_at_callback(agent, engineer)
+    work(agent, closed, SATISFIED, "回访")
+    assert instance(agent, closed)["status"] == "completed"
+
+    page, base = browser_page, live_server.url
+    log_in(page, base, "agent")
+    page.goto(f"{base}/instances/{closed}/")
+    page.wait_for_selector("#diagram[data-rendered='true']")
+
+    taken = set(page.evaluate(TAKEN))
+    assert {
+        "Flow_StartToAnsweredOnSpot", "Flow_AnsweredOnSpotNo", "Flow_IsGroupNo", "Flow_JoinTriageToTriage",
+        "Flow_DepartmentToEngineering", "Flow_EngineeringToJoinHandled", "Flow_SupervisionAccepted",
+        "Flow_CompensationNo", "Flow_CallbackToSatisfied", "Flow_SatisfiedToSmsClosed", "Flow_SmsClosedToEnd",
+    } <= taken  # fmt: skip
+    assert not taken & {"Flow_AnsweredOnSpotYes", "Flow_IsGroupYes", "Flow_DepartmentToDesign",
+                        "Flow_SupervisionSendBack", "Flow_Unsatisfied", "Flow_CompensationYes"}  # fmt: skip
+    assert page.get_attribute("#diagram", "data-taken-flows") == str(len(taken))
+    done = page.eval_on_selector_all(
+        "#diagram .djs-shape.anju-completed", "els => els.map(e => e.getAttribute('data-element-id'))"
+    )
+    assert {"Task_Triage", "Task_Callback", "End_Closed"} <= set(done) and "Task_HandleDesign" not in done
+    legend = page.inner_text("#diagram-legend")
+    assert "已完成" in legend and "已走路径" in legend
+
+    # Zoom in and out with the buttons; the readout follows; "whole diagram" fits it again.
+    controls = "[data-diagram-for='diagram']"
+    page.wait_for_selector(f"{controls} [data-diagram='zoom-in']", state="visible")
+    fitted = scale(page)
+    assert abs(readout(page) - fitted * 100) <= 1
+    page.click(f"{controls} [data-diagram='zoom-in']")
+    page.wait_for_function(
+        "s => parseFloat(document.querySelector('#diagram').dataset.scale) > s", arg=fitted
+    )
+    page.click(f"{controls} [data-diagram='zoom-in']")
+    page.wait_for_function(
+        "s => parseFloat(document.querySelector('#diagram').dataset.scale) > s * 1.2", arg=fitted
+    )
+    bigger = scale(page)
+    assert abs(readout(page) - bigger * 100) <= 1
+    page.click(f"{controls} [data-diagram='zoom-out']")
+    page.wait_for_function(
+        "s => parseFloat(document.querySelector('#diagram').dataset.scale) < s", arg=bigger
+    )
+    page.click(f"{controls} [data-diagram='fit']")
+    page.wait_for_function(
+        "s => Math.abs(parseFloat(document.querySelector('#diagram').dataset.scale) - s) < 0.01", arg=fitted
+    )
+    # Ctrl + wheel zooms too (bpmn-js's zoom scroll).
+    box = page.locator("#diagram").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -400)
+    page.keyboard.up("Control")
+    page.wait_for_function(
+        "s => parseFloat(document.querySelector('#diagram').dataset.scale) > s", arg=fitted
+    )
     assert page.js_errors == []

@@ -177,8 +177,11 @@ def test_a_dry_run_says_who_can_move_and_a_bulk_migration_moves_them(api, design
     save(designer, draft, {**draft["files"], "bizwait.bpmn": without_reply(BIZWAIT)})
     v3 = deploy(designer, draft, note="去掉答复").json()
 
-    assert designer.get(f"/api/designer/compare/?source={v1.pk}&target={v2['id']}").json() == {
+    compared = designer.get(f"/api/designer/compare/?source={v1.pk}&target={v2['id']}").json()
+    assert {k: compared[k] for k in ("added", "removed", "changed")} == {
         "added": ["Task_Check"], "removed": [], "changed": ["Task_Reply", "Timer_ThreeDays"]}  # fmt: skip
+    assert [(e["kind"], e["element_id"], e["name"]) for e in compared["elements"]] == [
+        ("added", "Task_Check", "复核"), ("changed", "Task_Reply", "答复"), ("changed", "Timer_ThreeDays", "三个工作日后")]  # fmt: skip
     to_v3 = designer.post(
         "/api/designer/migrations/dry-run/", {"source": v1.pk, "target": v3["id"]}, format="json"
     ).json()

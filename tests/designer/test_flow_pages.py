@@ -4,9 +4,13 @@ progress bar) and where work waits."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.test import Client
 
+from engine import clock
 from engine.models import ProcessInstance, ProcessVersion
+from engine.tasks import sweep
 from tests.designer.test_designer_api import (  # noqa: F401
     BIZWAIT,
     deploy,
@@ -104,3 +108,28 @@ def test_where_work_waits_is_drawn_on_the_diagram(api, cast, designer):  # noqa:
     text = page(cast, "cs_head").get("/designer/flows/bizwait/waits/").content.decode()
     assert 'id="waits-diagram"' in text and '"element_id": "Task_Reply"' in text and '"waiting": 1' in text
     assert page(cast, "engineer").get("/designer/flows/bizwait/waits/").status_code == 403
+
+
+def test_where_work_waits_opens_on_the_newest_version_with_instances(api, cast, designer):  # noqa: F811
+    analyst = page(cast, "analyst")
+    nothing = analyst.get("/designer/flows/bizwait/waits/").content.decode()
+    assert 'id="waits-empty"' in nothing and "这个流程的各个版本都还没有实例" in nothing
+
+    waiting = start(api("agent"), "bizwait", {})  # on v1
+    v1, v2 = two_versions(designer)  # v2 is newer and has none
+    text = analyst.get("/designer/flows/bizwait/waits/").content.decode()
+    assert f'<option value="{v1.pk}" selected>' in text and 'id="waits-empty"' not in text
+    assert '"element_id": "Task_Reply"' in text and '"waiting": 1' in text
+    assert "v1 · 运行中 1 / 共 1" in text and "v2 · 运行中 0 / 共 0" in text
+
+    chosen = analyst.get(f"/designer/flows/bizwait/waits/?version={v2.pk}").content.decode()
+    assert f'<option value="{v2.pk}" selected>' in chosen and "第 2 版还没有实例" in chosen
+    assert f'href="?version={v1.pk}"' in chosen
+
+    complete(api("agent"), only_task(api("agent"), waiting["id"])["id"], {"reply": "好"})
+    clock.advance(timedelta(days=10))  # past the three working days: the timer fires, the instance ends
+    sweep()
+    assert ProcessInstance.objects.get(pk=waiting["id"]).status == "completed"
+    finished = analyst.get("/designer/flows/bizwait/waits/").content.decode()
+    assert f'<option value="{v1.pk}" selected>' in finished  # finished work still shows where time went
+    assert "v1 · 运行中 0 / 共 1" in finished

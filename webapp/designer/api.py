@@ -27,7 +27,7 @@ from engine.sandbox import check_code
 from forms import check_schema, render_form
 from forms.text import clean_text
 
-from . import drafts
+from . import drafts, version_diff
 from .models import Draft
 
 
@@ -174,8 +174,9 @@ def form_preview(request: Request) -> Response:
 @extend_schema(responses=inline_serializer("Catalogue", {k: serializers.ListField(child=serializers.DictField()) for k in ("operators", "hooks", "options", "lanes", "sla_policies")}))  # fmt: skip
 @api_view(["GET"])
 def catalogue(request: Request) -> Response:
-    """What a diagram may name: adapter operations with their parameters, completion hooks, option
-    providers, the company's work groups (lanes) and SLA policies."""
+    """What a diagram may name: adapter operations with their parameters, completion hooks (each with
+    the flows it serves, none = any; `?flow=<process id>` lists only that flow's), option providers,
+    the company's work groups (lanes) and SLA policies."""
     from webapp.accounts.models import WorkGroup
 
     _require_designer(request.user)
@@ -189,7 +190,8 @@ def catalogue(request: Request) -> Response:
     )
     return Response({
         "operators": ops,
-        "hooks": [{"name": name, "description": hooks.get(name).description} for name in hooks.names()],
+        "hooks": [{"name": name, "description": hooks.get(name).description, "flows": list(hooks.get(name).flows)}
+                  for name in hooks.names(request.query_params.get("flow") or None)],
         "options": [{"name": name} for name in options.names()],
         "lanes": list(WorkGroup.objects.filter(company_id=request.user.company_id).order_by("name").values_list("name", flat=True)),
         "sla_policies": [
@@ -254,10 +256,11 @@ def versions(request: Request, key: str) -> Response:
     ]})  # fmt: skip
 
 
-@extend_schema(responses=inline_serializer("Compare", {k: serializers.ListField(child=serializers.CharField()) for k in ("added", "removed", "changed")}))  # fmt: skip
+@extend_schema(responses=inline_serializer("Compare", {**{k: serializers.ListField(child=serializers.CharField()) for k in ("added", "removed", "changed")}, "elements": serializers.ListField(child=serializers.DictField())}))  # fmt: skip
 @api_view(["GET"])
 def compare(request: Request) -> Response:
-    """Elements added, removed and changed from one version of a flow to another."""
+    """Elements added, removed and changed from one version of a flow to another (ids, as the
+    migration sees them), and `elements`: per element its name, type and what changed, old → new."""
     _require_designer(request.user)
     source, target = (
         _version(request.query_params.get("source"), "source"),
@@ -265,7 +268,8 @@ def compare(request: Request) -> Response:
     )
     if source.key != target.key:
         raise FormInvalid({"target": ["a version of the same flow"]})
-    return Response(migration.compare(source, target).as_dict())
+    elements = version_diff.compare(source, target).as_list()
+    return Response({**migration.compare(source, target).as_dict(), "elements": elements})
 
 
 def _ids(value: Any, field: str) -> list[int] | None:

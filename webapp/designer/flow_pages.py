@@ -25,7 +25,10 @@ from engine.ids import parse_id
 from engine.models import MigrationJob, ProcessVersion
 from engine.models.runtime import InstanceStatus
 from forms.text import clean_text
+from webapp.common.display import element_name
 from webapp.common.errors import engine_errors, message
+
+from . import version_diff
 
 UNFINISHED = [InstanceStatus.RUNNING, InstanceStatus.INCIDENT]
 
@@ -38,9 +41,12 @@ def _versions(key: str, company_id: int) -> list[ProcessVersion]:
     if "\x00" in key:  # no flow key holds a NUL (and PostgreSQL cannot compare one)
         raise Http404("no such flow")
     running = Q(instances__company_id=company_id, instances__status__in=UNFINISHED)
+    mine = Q(instances__company_id=company_id)
     rows = list(
         ProcessVersion.objects.filter(key=key).defer("spec_json").select_related("deployed_by")
-        .annotate(running=Count("instances", filter=running)).order_by("-version")
+        .annotate(running=Count("instances", filter=running, distinct=True),
+                  instance_count=Count("instances", filter=mine, distinct=True))
+        .order_by("-version")
     )  # fmt: skip
     if not rows:
         raise Http404("no such flow")
@@ -97,12 +103,14 @@ def flow_compare(request: HttpRequest, key: str) -> HttpResponse:
     target = _pick(rows, request.GET.get("target"), rows[0])
     source = _pick(rows, request.GET.get("source"), rows[1] if len(rows) > 1 else rows[0])
     assert source is not None and target is not None
-    diff = migration.compare(source, target) if source.pk != target.pk else migration.Comparison([], [], [])
+    same = source.pk == target.pk
+    diff = version_diff.VersionDiff([], [], []) if same else version_diff.compare(source, target)
+    changed = diff.ids("changed")
     return render(request, "designer/flow_compare.html", {
         "key": key, "versions": rows, "source": source, "target": target, "diff": diff,
         "source_xml": _xml(source), "target_xml": _xml(target),
-        "source_markers": {"removed": diff.removed, "changed": diff.changed},
-        "target_markers": {"added": diff.added, "changed": diff.changed},
+        "source_markers": {"removed": diff.ids("removed"), "changed": changed},
+        "target_markers": {"added": diff.ids("added"), "changed": changed},
     })  # fmt: skip
 
 
@@ -187,10 +195,24 @@ def flow_waits(request: HttpRequest, key: str) -> HttpResponse:
     if not (user.has_perm(access.DEPLOY) or user.has_perm(access.VIEW_ALL)):
         raise NotAllowed(_("Where work waits is for analysts and those who see all instances."))
     rows = _versions(key, user.company_id)
-    version = _pick(rows, request.GET.get("version"), rows[0])
+    with_instances = _with_instances(rows)
+    version = _pick(rows, request.GET.get("version"), with_instances or rows[0])
     assert version is not None
     found = waits.waits(user.company_id, version, clock.now())
     return render(request, "designer/flow_waits.html", {
-        "key": key, "versions": rows, "version": version, "xml": _xml(version),
-        "elements": sorted((w.as_dict() for w in found.values()), key=lambda w: -w["waiting"]),
+        "key": key, "versions": rows, "version": version, "xml": _xml(version), "with_instances": with_instances,
+        "elements": wait_rows(version, found),
     })  # fmt: skip
+
+
+def _with_instances(rows: list[ProcessVersion]) -> ProcessVersion | None:
+    """The version the heatmap opens on: the newest with running instances of the company, else the
+    newest with any (finished work still shows how long it spent where); None when none has any."""
+    return next((r for r in rows if r.running), None) or next((r for r in rows if r.instance_count), None)  # type: ignore[attr-defined]
+
+
+def wait_rows(version: ProcessVersion, found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The heatmap's elements, most waiting first, each with its name from the diagram (the id
+    only where the element has no name)."""
+    rows = [{**w.as_dict(), "name": element_name(version, w.element_id)} for w in found.values()]
+    return sorted(rows, key=lambda w: -w["waiting"])

@@ -115,6 +115,53 @@ function refreshPanels() {
   modeler.get('linting').update();
 }
 
+// --- undo and redo --------------------------------------------------------------------------------
+
+/** Is the key event one for a field's own editing (a text input, the label being edited)? */
+function inField(target) {
+  return !!(target && target.closest &&
+    target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]'));
+}
+
+/** Undo / redo through the modeler's command stack (every diagram and property edit is one
+ * command): the toolbar's buttons and Ctrl+Z, Ctrl+Y, Ctrl+Shift+Z (Cmd on a Mac). bpmn-js's
+ * keyboard handles the keys while the canvas has the focus (diagram-js 15 binds it to the canvas,
+ * not to the document) and the properties panel binds them in its own fields; this handles them
+ * anywhere else on the page but in another field, whose own undo they are, and under a dialog. */
+function bindUndo() {
+  const commandStack = modeler.get('commandStack');
+  const undo = $('#btn-undo');
+  const redo = $('#btn-redo');
+  function refresh() {
+    undo.disabled = !commandStack.canUndo();
+    redo.disabled = !commandStack.canRedo();
+  }
+  function run(action) {
+    if (action === 'undo' ? commandStack.canUndo() : commandStack.canRedo()) {
+      commandStack[action]();
+    }
+    modeler.get('canvas').focus();
+  }
+  undo.addEventListener('click', () => run('undo'));
+  redo.addEventListener('click', () => run('redo'));
+  modeler.get('eventBus').on('commandStack.changed', refresh);
+  refresh();
+  document.addEventListener('keydown', function(event) {
+    if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey || inField(event.target) ||
+        document.querySelector('.modal.show')) {
+      return;
+    }
+    const key = event.key.toLowerCase();
+    if (key === 'z' && !event.shiftKey) {
+      event.preventDefault();
+      run('undo');
+    } else if (key === 'y' || (key === 'z' && event.shiftKey)) {
+      event.preventDefault();
+      run('redo');
+    }
+  });
+}
+
 // --- save, check, deploy -------------------------------------------------------------------------
 
 function afterServerCheck(found, verb) {
@@ -327,6 +374,7 @@ async function start() {
   };
   modeler = new Modeler({
     container: '#canvas',
+    keyboard: { bind: true }, // diagram-js 15: binds to the canvas, which takes the focus on a click
     propertiesPanel: { parent: '#properties-panel' },
     linting: {
       active: true,
@@ -378,6 +426,7 @@ async function start() {
   }
   modeler.get('canvas').zoom('fit-viewport', 'auto');
   setDirty(false);
+  bindUndo();
   problems.setServer(state.draft.problems || []);
 
   $('#btn-save').addEventListener('click', save);

@@ -8,6 +8,8 @@ export const FORM = 'formJsonSchemaFilename';
 export const UI_FORM = 'formUiSchemaFilename';
 export const DUE_IN = 'dueIn';
 export const BUSINESS_TIME = 'businessTime';
+export const DEADLINE = 'deadline'; // on a boundary timer of a user task: ATTACHED_TASK = fire at its deadline
+export const ATTACHED_TASK = 'attachedTask';
 export const COMPLETE_HOOK = 'completeHook';
 export const CANDIDATE_GROUP = 'candidateGroup';
 
@@ -34,6 +36,23 @@ export function spiffProperties(bo) {
 
 export function spiffProperty(bo, name) {
   return spiffProperties(bo)[name];
+}
+
+/** The id of the process a business object lies in ('' outside any): its flow's key for the top process. */
+export function processIdOf(bo) {
+  let current = bo;
+  while (current && !is(current, 'bpmn:Process')) {
+    current = current.$parent;
+  }
+  return current ? current.get('id') || '' : '';
+}
+
+/** The catalogue's completion hooks an element of this process may name: those registered for its
+ * flow and those registered for any flow (engine.hooks: flows = []). */
+export function hooksFor(catalogue, processId) {
+  return ((catalogue && catalogue.hooks) || []).filter(function(hook) {
+    return !hook.flows || !hook.flows.length || hook.flows.indexOf(processId) !== -1;
+  });
 }
 
 /** The text of a body extension (instructionsForEndUser, preScript, calledDecisionId …). */

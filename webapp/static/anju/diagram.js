@@ -1,14 +1,18 @@
-/* The one BPMN diagram viewer of the pages (bpmn-js NavigatedViewer, global BpmnJS). Containers:
- *   .anju-diagram[data-xml][data-markers]       an instance's or task's diagram: markers
- *        {current, active, completed, failed: [element ids]}; a wide flow shows its current step;
- *        the card's "whole diagram" / "current step" buttons; data-error is the note on failure
+/* The one BPMN diagram viewer of the pages (bpmn-js NavigatedViewer, global BpmnJS: drag to move,
+ * Ctrl + wheel to zoom). Containers:
+ *   .anju-diagram[data-xml][data-markers][data-taken]  an instance's or task's diagram: markers
+ *        {current, active, completed, failed: [element ids]}; data-taken names [from, to] pairs of
+ *        element ids: the sequence flows between them are drawn as the path taken. A wide flow
+ *        shows its current step; data-error is the note on failure
  *   .anju-flow-diagram[data-xml][data-markers]  a flow version (designer's flow pages): markers
  *        {kind: [element ids]}, and optionally
  *        [data-waits]  a heatmap: per element a badge "waiting · avg" and a colour by how many wait;
  *                      clicking a waiting element lists its instances (GET data-instances-url?element=)
  *        a link [data-svg-for=<container id>] exports the diagram as SVG
+ * Controls [data-diagram-for=<container id>] (pages/_diagram_controls.html) hold buttons
+ * data-diagram = zoom-in | zoom-out | fit | focus and a readout data-diagram = scale.
  * A marker kind k sets the class anju-k. Data comes from json_script blocks named by data-xml,
- * data-markers and data-waits; every string shown comes from the page, never from here. */
+ * data-markers, data-taken and data-waits; every string shown comes from the page, never from here. */
 (function () {
   "use strict";
 
@@ -54,7 +58,22 @@
     return marked;
   }
 
-  // --- an instance's diagram: the current step ---------------------------------------------------
+  // --- an instance's diagram: the path taken, the current step ----------------------------------
+
+  // The sequence flows from each [from, to] pair's first element to its second.
+  function markTaken(canvas, registry, pairs) {
+    var wanted = {};
+    (pairs || []).forEach(function (pair) { wanted[pair[0] + " " + pair[1]] = true; });
+    var marked = 0;
+    registry.filter(function (element) {
+      return element.type === "bpmn:SequenceFlow" && element.source && element.target &&
+        wanted[element.source.id + " " + element.target.id];
+    }).forEach(function (flow) {
+      canvas.addMarker(flow.id, "anju-taken");
+      marked += 1;
+    });
+    return marked;
+  }
 
   // Centre the view on one element at a readable scale.
   function focus(canvas, element, scale) {
@@ -69,24 +88,63 @@
     });
   }
 
-  function showCurrent(container, canvas, registry, markers) {
+  // The element the work is at: the task of a task page, else an active task (rather than a
+  // timer or a gateway waiting beside it), else the first active element.
+  function currentElement(registry, markers) {
+    var found = (markers.current || []).concat(markers.active || []).map(function (id) {
+      return registry.get(id);
+    }).filter(function (element) { return element && !element.waypoints; });
+    var task = found.filter(function (element) { return /Task$/.test(element.type); })[0];
+    return (markers.current || []).length && found[0] ? found[0] : task || found[0] || null;
+  }
+
+  function showCurrent(canvas, current) {
     // A wide flow fitted into a narrow column is unreadable: show the current step instead.
-    var currentId = (markers.current || [])[0];
-    var current = currentId ? registry.get(currentId) : null;
     if (current && canvas.viewbox().scale < MIN_SCALE) {
       focus(canvas, current, READABLE_SCALE);
     }
-    var card = container.closest(".card") || document;
-    var whole = card.querySelector("[data-diagram='fit']");
-    var here = card.querySelector("[data-diagram='focus']");
-    if (whole) {
-      whole.hidden = false;
-      whole.addEventListener("click", function () { canvas.zoom("fit-viewport", "auto"); });
+  }
+
+  // --- zoom controls -----------------------------------------------------------------------------
+
+  function bindControls(container, viewer, current) {
+    var group = container.id ? document.querySelector("[data-diagram-for='" + container.id + "']") : null;
+    if (!group) { return; }
+    var canvas = viewer.get("canvas");
+    var zoomScroll = viewer.get("zoomScroll", false);
+    var readout = group.querySelector("[data-diagram='scale']");
+
+    function middle() {
+      var outer = canvas.viewbox().outer;
+      return { x: outer.width / 2, y: outer.height / 2 };
     }
-    if (here && current) {
-      here.hidden = false;
-      here.addEventListener("click", function () { focus(canvas, current, READABLE_SCALE); });
+    function step(direction) {
+      if (zoomScroll) {
+        zoomScroll.stepZoom(direction, middle());
+      } else {
+        canvas.zoom(canvas.zoom() * (direction > 0 ? 1.25 : 0.8), middle());
+      }
     }
+    function show() {
+      var scale = canvas.viewbox().scale;
+      container.setAttribute("data-scale", scale.toFixed(3));
+      if (readout) { readout.textContent = Math.round(scale * 100) + "%"; }
+    }
+    var actions = {
+      "zoom-in": function () { step(1); },
+      "zoom-out": function () { step(-1); },
+      "fit": function () { canvas.zoom("fit-viewport", "auto"); },
+      "focus": current ? function () { focus(canvas, current, READABLE_SCALE); } : null
+    };
+    Array.prototype.forEach.call(group.querySelectorAll("button[data-diagram]"), function (button) {
+      var action = actions[button.getAttribute("data-diagram")];
+      if (!action) { return; }
+      button.hidden = false;
+      button.addEventListener("click", action);
+    });
+    viewer.get("eventBus").on("canvas.viewbox.changed", show);
+    show();
+    group.hidden = false;
   }
 
   // --- a flow version: where work waits, SVG export ----------------------------------------------
@@ -196,16 +254,19 @@
       canvas.zoom("fit-viewport", "auto");
       var markers = readJson(container.getAttribute("data-markers")) || {};
       var marked = mark(canvas, registry, markers);
+      var current = null;
       if (isInstanceDiagram(container)) {
-        showCurrent(container, canvas, registry, markers);
+        var taken = markTaken(canvas, registry, readJson(container.getAttribute("data-taken")));
+        container.setAttribute("data-taken-flows", String(taken));
+        current = currentElement(registry, markers);
+        showCurrent(canvas, current);
       } else {
         marked += showWaits(container, viewer, canvas, registry);
-      }
-      container.setAttribute("data-marked", String(marked));
-      container.setAttribute("data-rendered", "true");
-      if (!isInstanceDiagram(container)) {
         bindSvgExport(container, viewer);
       }
+      bindControls(container, viewer, current);
+      container.setAttribute("data-marked", String(marked));
+      container.setAttribute("data-rendered", "true");
     }).catch(function (error) {
       fail(container, error);
     });

@@ -9,7 +9,8 @@
 import { is, isAny } from 'bpmn-js/lib/util/ModelUtil';
 
 import {
-  COMPLETE_HOOK, FORM, UI_FORM, operatorParameters, serviceOperator, spiffProperties, timerExpression
+  COMPLETE_HOOK, FORM, UI_FORM, hooksFor, operatorParameters, processIdOf, serviceOperator, spiffProperties,
+  timerExpression
 } from '../extensions.js';
 
 const TOP_LEVEL_KINDS = [ 'bpmn:FlowElement', 'bpmn:EventDefinition', 'bpmn:RootElement', 'bpmn:Artifact',
@@ -169,11 +170,18 @@ export function anjuRules(context) {
       return;
     }
     const hook = spiffProperties(node)[COMPLETE_HOOK];
-    const known = (context.catalogue.hooks || []).map(function(h) {
-      return h.name;
+    if (hook === undefined) {
+      return;
+    }
+    const found = (context.catalogue.hooks || []).find(function(h) {
+      return h.name === hook;
     });
-    if (hook !== undefined && known.indexOf(hook) === -1) {
+    const flow = processIdOf(node);
+    if (!found) {
       reporter.report(node.id, t('Unknown completion hook {name}.', { name: hook }));
+    } else if (hooksFor(context.catalogue, flow).indexOf(found) === -1) {
+      reporter.report(node.id, t('Completion hook {name} belongs to {flows}, not to this flow ({flow}).',
+        { name: hook, flows: found.flows.join(', '), flow }));
     }
   });
 

@@ -27,7 +27,8 @@ import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
 
 import {
-  BUSINESS_TIME, CANDIDATE_GROUP, COMPLETE_HOOK, DUE_IN, FORM, UI_FORM, bodyExtension, effectiveLane, execute,
+  ATTACHED_TASK, BUSINESS_TIME, CANDIDATE_GROUP, DEADLINE, COMPLETE_HOOK, DUE_IN, FORM, UI_FORM, bodyExtension, effectiveLane, execute,
+  hooksFor, processIdOf,
   messageDefinition, operatorParameters, serviceOperator, setBodyExtensionCommands, setOperatorAttributeCommands,
   setOperatorCommands, setParameterCommands, setSpiffPropertyCommands, spiffProperty, timerDefinition,
   timerExpression
@@ -204,6 +205,20 @@ function BusinessTimeEntry(props) {
     setValue={ (value) => execute(services, setSpiffPropertyCommands(services, element, BUSINESS_TIME, value ? 'true' : '')) } />;
 }
 
+function DeadlineEntry(props) {
+  const { element, id, label } = props;
+  const services = useServices();
+  return <CheckboxEntry element={ element } id={ id } label={ label }
+    getValue={ () => spiffProperty(getBusinessObject(element), DEADLINE) === ATTACHED_TASK }
+    setValue={ (value) => execute(services, setSpiffPropertyCommands(services, element, DEADLINE, value ? ATTACHED_TASK : '')) } />;
+}
+
+/** A boundary timer on a user task may follow that task's deadline (its SLA, pause-aware). */
+function onUserTask(element) {
+  const host = getBusinessObject(element).get('attachedToRef');
+  return is(element, 'bpmn:BoundaryEvent') && host && is(host, 'bpmn:UserTask');
+}
+
 function propertyCode(name, field) {
   return (element) => [ { code: spiffProperty(getBusinessObject(element), name), field } ];
 }
@@ -243,12 +258,13 @@ function formEntries(element, context, isUserTask) {
     });
   }
   const hookName = spiffProperty(getBusinessObject(element), COMPLETE_HOOK);
-  const hook = (context.catalogue.hooks || []).find((h) => h.name === hookName);
+  const hooks = hooksFor(context.catalogue, processIdOf(getBusinessObject(element)) || context.processKey());
+  const hook = hooks.find((h) => h.name === hookName);
   entries.push({
     id: 'anju-completeHook', component: PropertySelect, isEdited: isSelectEntryEdited, name: COMPLETE_HOOK,
     label: t('Completion hook'),
     description: hook ? hook.description : t('Runs inside the step that completes the task and may refuse it.'),
-    choices: () => (context.catalogue.hooks || []).map((h) => h.name)
+    choices: () => hooks.map((h) => h.name)
   });
   entries.push({
     id: 'anju-instructions', component: BodyText, isEdited: isTextAreaEntryEdited,
@@ -446,10 +462,20 @@ function codeEntries(element, context) {
         return [ { code: text, label: labels[kind] || '', problem: context.timerProblem(kind, text) } ];
       }
     });
-    entries.push({
-      id: 'anju-timer-businessTime', component: BusinessTimeEntry, isEdited: isCheckboxEntryEdited,
-      label: t('Count the duration in working time (businessTime)')
-    });
+    const followsTask = spiffProperty(bo, DEADLINE) === ATTACHED_TASK;
+    if (onUserTask(element)) {
+      entries.push({
+        id: 'anju-timer-deadline', component: DeadlineEntry, isEdited: isCheckboxEntryEdited,
+        label: t("Fire at the task's deadline (its SLA, held while paused)"),
+        description: t('The timer then ignores its own duration unless the task has no deadline; use it for overdue reminders.')
+      });
+    }
+    if (!followsTask) {
+      entries.push({
+        id: 'anju-timer-businessTime', component: BusinessTimeEntry, isEdited: isCheckboxEntryEdited,
+        label: t('Count the duration in working time (businessTime)')
+      });
+    }
   }
   return entries;
 }
