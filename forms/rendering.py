@@ -2,13 +2,20 @@
 
 All markup goes through format_html/flatatt, so every piece of schema text and user data is
 escaped; nothing here builds HTML by string concatenation of unescaped values.
+
+render_form draws every field; render_form_parts (the task page) draws only what the person fills
+in and gives the read-only fields back as context rows: a compact summary of the values as a
+person reads them (choice titles, 是/否, local times), empty ones left out.
+
+Text with a maxLength shows a live counter ("12/200", static/anju/forms.js) instead of a maxlength
+attribute, which would cut pasted text silently; the server refuses what is too long, by name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -18,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from forms import lookup
 from forms.schema import (
     Schema,
     as_dict,
@@ -56,6 +64,8 @@ _WIDGET_INPUT_TYPES = {
 }
 # Input types that take free text; ui:options.inputType may pick one of them.
 _TEXT_INPUT_TYPES = frozenset({"text", "tel", "email", "url", "search", "password", "date", "time"})
+# Input types whose length a person controls (the others are fixed-format pickers).
+_COUNTED_INPUT_TYPES = frozenset({"text", "tel", "email", "url", "search", "password"})
 # A literal, so marking it safe is safe; screen readers get the input's "required" instead.
 _STAR = SafeString('<span class="text-danger ms-1" aria-hidden="true">*</span>')
 _DEFAULT_TEXTAREA_ROWS = 4
@@ -71,6 +81,29 @@ _ABSENT = _Absent()
 
 def _join(parts: Iterable[SafeString]) -> SafeString:
     return format_html_join("", "{}", ((part,) for part in parts))
+
+
+@dataclass(frozen=True)
+class ContextRow:
+    """A read-only field with a value, for a summary: its top-level key, title and value as text."""
+
+    key: str
+    label: str
+    text: str
+
+
+@dataclass
+class FormParts:
+    """A form split for a page that puts the work first (render_form_parts)."""
+
+    inputs: SafeString  # the fields to fill in, hidden fields, the alert of errors with no field
+    context: list[ContextRow]  # read-only fields with a value
+    input_count: int  # visible fields to fill in (0: nothing to do here)
+
+
+# How a caller shows some scalar values its own way (amounts, durations): (key, schema node,
+# value) -> text, or None for the default. Choices always show their titles.
+ValueText = Callable[[str, dict[str, Any], Any], str | None]
 
 
 @dataclass
@@ -93,6 +126,12 @@ class _Field:
             ui_option(self.ui, "help"),
         ]
         return [t for t in texts if isinstance(t, str) and t]
+
+    def max_length(self) -> int | None:
+        """The maxLength a person typing here sees counted; None when read-only or unbounded."""
+        if self.readonly or self.disabled:
+            return None
+        return _non_negative_int(self.node.get("maxLength"))
 
     def described_by(self) -> str | None:
         ids = []
@@ -121,6 +160,32 @@ def _star(field: _Field) -> SafeString:
     if not field.required:
         return SafeString("")
     return _STAR
+
+
+def _counter(field: _Field, text: str | None) -> SafeString:
+    """The live "12/200" under a text field with a maxLength (static/anju/forms.js keeps it current)."""
+    limit = field.max_length()
+    if limit is None:
+        return SafeString("")
+    count = len((text or "").replace("\r\n", "\n"))  # code points, as JSON Schema counts
+    return format_html(
+        '<div class="form-text text-end anju-counter{}" id="{}_count" data-count-for="{}" data-max="{}">'
+        "{}/{}</div>",
+        " text-danger" if count > limit else "",
+        field.html_id,
+        field.html_id,
+        limit,
+        count,
+        limit,
+    )
+
+
+def _with_counter(field: _Field, attrs: dict[str, Any]) -> None:
+    """Point the control at its counter, for screen readers."""
+    if field.max_length() is not None:
+        attrs["aria-describedby"] = " ".join(
+            filter(None, [attrs.get("aria-describedby"), f"{field.html_id}_count"])
+        )
 
 
 def _feedback(field: _Field) -> SafeString:
@@ -187,14 +252,36 @@ def _non_negative_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
+def _empty(value: Any) -> bool:
+    return value is _ABSENT or value is None or value == "" or value == [] or value == {}
+
+
+def _title(node: Schema, ui: dict[str, Any], fallback: str) -> str:
+    title = ui_option(ui, "title") or node.get("title")
+    return title if isinstance(title, str) and title else fallback
+
+
 class _Renderer:
-    def __init__(self, root: Schema, errors: dict[str, list[str]], prefix: str, readonly: bool) -> None:
+    def __init__(
+        self,
+        root: Schema,
+        errors: dict[str, list[str]],
+        prefix: str,
+        readonly: bool,
+        *,
+        split: bool = False,
+        value_text: ValueText | None = None,
+    ) -> None:
         self.root = root
         self.errors = errors
         self.prefix = prefix
         self.readonly = readonly
         self.shown: set[str] = set()  # error keys displayed beside a field
         self.labels: dict[str, str] = {}
+        self.split = split  # top-level read-only fields become context rows
+        self.value_text = value_text
+        self.context: list[ContextRow] = []
+        self.input_count = 0
 
     # --- structure ---------------------------------------------------------------------------
 
@@ -207,16 +294,61 @@ class _Renderer:
         required = required_names(node)
         parts = []
         for name in ordered_names(node, ui):
-            parts.append(
-                self.field(
-                    resolve(self.root, props[name]),
-                    as_dict(ui.get(name)),
-                    data.get(name, _ABSENT),
-                    f"{path}{name}",
-                    name in required,
-                )
+            child, child_ui, value = (
+                resolve(self.root, props[name]),
+                as_dict(ui.get(name)),
+                data.get(name, _ABSENT),
             )
+            if self.split and not path and ui_option(child_ui, "widget") != "hidden":
+                if self.readonly or is_read_only(child, child_ui):
+                    self.add_context(name, child, child_ui, value)
+                    continue
+                self.input_count += 1
+            parts.append(self.field(child, child_ui, value, f"{path}{name}", name in required))
         return _join(parts)
+
+    def add_context(self, name: str, node: Schema, ui: dict[str, Any], value: Any) -> None:
+        """A read-only top-level field as a context row; left out when it has no value."""
+        label = self.labels[name] = _title(node, ui, name)
+        text = self.read_text(name, node, value)
+        if text:
+            self.context.append(ContextRow(name, label, text))
+
+    def read_text(self, key: str, node: Schema, value: Any) -> str:
+        """A value as a person reads it; "" for no value."""
+        if _empty(value):
+            return ""
+        scalar = not isinstance(value, (dict, list))
+        options = choices(node)
+        if options is not None and scalar:
+            return next(
+                (label for option, label in options if display(option) == display(value)), display(value)
+            )
+        if self.value_text is not None and scalar:
+            custom = self.value_text(key, node, value)
+            if custom is not None:
+                return custom
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, list):
+            items = resolve(self.root, node.get("items"))
+            return _(", ").join(text for text in (self.read_text(key, items, item) for item in value) if text)
+        if isinstance(value, dict):
+            props = properties(node)
+            parts = []
+            for part, item in value.items():
+                child = resolve(self.root, props.get(part))
+                text = self.read_text(str(part), child, item)
+                if text:
+                    parts.append(
+                        _("%(title)s: %(value)s") % {"title": _title(child, {}, str(part)), "value": text}
+                    )
+            return _("; ").join(parts)
+        if node.get("format") == "date-time" and isinstance(value, str):
+            return _local_date_time(value).replace("T", " ")
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return display(value)
 
     def make_field(self, node: Schema, ui: dict[str, Any], value: Any, path: str, required: bool) -> _Field:
         title = ui_option(ui, "title") or node.get("title")
@@ -328,13 +460,20 @@ class _Renderer:
             )
             if attrs["type"] == "tel":
                 attrs["inputmode"] = "tel"
-            attrs["maxlength"] = _non_negative_int(node.get("maxLength"))
             attrs["minlength"] = _non_negative_int(node.get("minLength"))
         # A stored password is never sent back to the browser.
         if attrs["type"] != "password":
             attrs["value"] = _text_value(node, field.value)
         attrs["id"] = field.html_id
-        return self.wrap(field, format_html("<input{}>", flatatt(attrs)))
+        editable = not (field.readonly or field.disabled)
+        picker = lookup.input_attrs(node, field.path, field.html_id, self.prefix) if editable else {}
+        attrs.update(picker)
+        counter = SafeString("")
+        if attrs["type"] in _COUNTED_INPUT_TYPES:
+            _with_counter(field, attrs)
+            counter = _counter(field, attrs.get("value"))
+        control = lookup.decorate(format_html("<input{}>", flatatt(attrs)), picker, field.html_id)
+        return self.wrap(field, _join([control, counter]))
 
     def textarea(self, field: _Field) -> SafeString:
         attrs = field.control_attrs("form-control")
@@ -342,23 +481,26 @@ class _Renderer:
         attrs["rows"] = str(min(rows or _DEFAULT_TEXTAREA_ROWS, _MAX_TEXTAREA_ROWS))
         placeholder = ui_option(field.ui, "placeholder")
         attrs["placeholder"] = placeholder if isinstance(placeholder, str) else None
-        attrs["maxlength"] = _non_negative_int(field.node.get("maxLength"))
         attrs["id"] = field.html_id
+        _with_counter(field, attrs)
         text = _text_value(field.node, field.value) or ""
-        return self.wrap(field, format_html("<textarea{}>\n{}</textarea>", flatatt(attrs), text))
+        control = format_html("<textarea{}>\n{}</textarea>{}", flatatt(attrs), text, _counter(field, text))
+        return self.wrap(field, control)
 
     def checkbox(self, field: _Field) -> SafeString:
         attrs = field.control_attrs("form-check-input", can_be_readonly=False)
         attrs.update({"type": "checkbox", "value": "on", "checked": field.value is True, "id": field.html_id})
-        # Ticking is optional by nature; a required boolean is satisfied by False too.
+        # Ticking is optional by nature; a required boolean is satisfied by False too, so only a box
+        # that must be ticked ("const": true, e.g. a confirmation) gets the star.
         attrs["required"] = False
+        must_tick = field.required and field.node.get("const") is True
         return format_html(
             '<div class="mb-3"><div class="form-check"><input{}>'
             '<label class="form-check-label" for="{}">{}{}</label>{}</div>{}</div>',
             flatatt(attrs),
             field.html_id,
             field.label,
-            _star(field),
+            _STAR if must_tick else SafeString(""),
             _feedback(field),
             _help(field),
         )
@@ -508,9 +650,34 @@ def render_form(
     Field names are `prefix` + dotted path, ids "id_" + that with dots as "__" (what coerce_post
     reads). Errors with no visible field (non-field, hidden fields) are listed in an alert on top.
     """
-    clean_errors: dict[str, list[str]] = {}
+    renderer = _Renderer(as_dict(schema), _clean_errors(errors), prefix, readonly)
+    return renderer.form(as_dict(ui_schema), as_dict(data))
+
+
+def render_form_parts(
+    schema: dict[str, Any],
+    ui_schema: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    prefix: str = "",
+    readonly: bool = False,
+    value_text: ValueText | None = None,
+) -> FormParts:
+    """The form as render_form draws it, except that top-level read-only fields (all of them when
+    `readonly`) come back as context rows with their values as text, in form order, the empty ones
+    left out. `value_text` may show some values its own way. Errors of a read-only field go to the
+    alert on top of the inputs."""
+    renderer = _Renderer(
+        as_dict(schema), _clean_errors(errors), prefix, readonly, split=True, value_text=value_text
+    )
+    inputs = renderer.form(as_dict(ui_schema), as_dict(data))
+    return FormParts(inputs, renderer.context, renderer.input_count)
+
+
+def _clean_errors(errors: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    clean: dict[str, list[str]] = {}
     for key, messages in as_dict(errors).items():
         listed = messages if isinstance(messages, (list, tuple)) else [messages]
-        clean_errors[str(key)] = [str(m) for m in listed]
-    renderer = _Renderer(as_dict(schema), clean_errors, prefix, readonly)
-    return renderer.form(as_dict(ui_schema), as_dict(data))
+        clean[str(key)] = [str(m) for m in listed]
+    return clean

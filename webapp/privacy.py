@@ -12,6 +12,11 @@ fields, never the value itself.
 What can be revealed is registered by the app that owns it (register_revealer, in its
 AppConfig.ready): a customer (realestate), a move-in room (movein), a task's data (pages); a flow
 instance's data is revealed here.
+
+Without the permission one may still reveal where the work needs it and a kind's grant allows it:
+a form field declared `"x-reveal": "task-holder"` (forms/reveal.py: the customer's phone on a
+callback task) is revealed by the holder of an open task with that form, from the task, audited
+with the task like every reveal (task_holder_grant).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from engine import access, formstore, inspect
 from engine.audit import event
 from engine.errors import FormInvalid, NotAllowed
 from engine.ids import id_or_404
-from engine.models import ProcessFile
+from engine.models import ProcessFile, Task
 from engine.models.audit import AuditAction
 from forms.masks import (
     ADDRESS,
@@ -51,12 +56,14 @@ from forms.masks import (
     may_hold_masks,
     personal_fields,
 )
+from forms.reveal import TASK_HOLDER, holder_fields
 
 __all__ = [
     "ADDRESS",
     "CUSTOMER_FIELDS",
     "DATA_KEYS",
     "FORMAT_KINDS",
+    "GRANTS",
     "ID",
     "KINDS",
     "PERMISSION",
@@ -85,6 +92,8 @@ __all__ = [
     "record_api_reveal",
     "record_export",
     "register_revealer",
+    "task_holder_grant",
+    "task_holder_may_reveal",
     "version_fields",
     "wants_reveal",
 ]
@@ -168,11 +177,12 @@ def wants_reveal(request: Any) -> bool:
 # --- the audit ---------------------------------------------------------------------------------
 
 
-def _record(user: Any, details: dict[str, Any], instance: Any = None) -> None:
+def _record(user: Any, details: dict[str, Any], instance: Any = None, task_id: int | None = None) -> None:
     event(
         AuditAction.REVEAL,
         instance=instance,
         actor=user,
+        task_id=task_id,
         details=details,
         company_id=getattr(instance, "company_id", None) or getattr(user, "company_id", None),
     ).save()
@@ -208,16 +218,45 @@ class Revealed:
     value: str
     label: str  # the object in words, for the audit: "客户 张三"
     instance: Any = None
+    task_id: int | None = None  # the audit event is the task's too
 
 
 Revealer = Callable[[Any, Any, str], Revealed]  # (user, id as sent, field) -> the value; Http404 if none
+# (user, id as sent, field) -> on what grounds the user may reveal it without the permission, for the
+# audit ("task-holder"); "" when they may not. Never raises.
+Grant = Callable[[Any, Any, str], str]
 REVEALERS: dict[str, Revealer] = {}
+GRANTS: dict[str, Grant] = {}
 
 
-def register_revealer(kind: str, revealer: Revealer) -> None:
+def register_revealer(kind: str, revealer: Revealer, *, grant: Grant | None = None) -> None:
     """Make `kind` revealable (POST /api/privacy/reveal/ kind=…): the revealer finds the object the
-    user can see (Http404 otherwise) and returns the field's value. Called in AppConfig.ready."""
+    user can see (Http404 otherwise) and returns the field's value. `grant` says when someone
+    without the permission may reveal too. Called in AppConfig.ready."""
     REVEALERS[kind] = revealer
+    if grant is not None:
+        GRANTS[kind] = grant
+
+
+def task_holder_may_reveal(
+    user: Any, task: Task, field: str, schema: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether `user` holds the open `task` and its form declares `field` "x-reveal": "task-holder"
+    (`schema`: the task's form, if the caller has it loaded)."""
+    if not task.is_open() or task.assignee_id is None or task.assignee_id != getattr(user, "pk", None):
+        return False
+    if schema is None:
+        schema = formstore.form(task.instance.version_id, task.form_schema)
+    return field in holder_fields(schema)
+
+
+def task_holder_grant(user: Any, pk: Any, field: str) -> str:
+    """The grant of kind "task": its holder reveals the task's x-reveal fields (task_holder_may_reveal)."""
+    try:
+        task = access.access_task(user, id_or_404(pk))
+    except Http404:
+        return ""
+    return TASK_HOLDER if task_holder_may_reveal(user, task, field) else ""
 
 
 def flow_value(data: Mapping[str, Any], field: str, version: Any) -> str:
@@ -244,18 +283,24 @@ register_revealer("instance", _instance)
 def do_reveal(user: Any, kind: Any, pk: Any, field: Any) -> str:
     """The full value of one personal field of an object the user can see, with an audit event.
 
-    NotAllowed (403) without the permission (checked first); FormInvalid (400) for a kind that is
-    not one of REVEALERS; Http404 for another company's object, an object the user cannot see, or a
-    field that is not personal data of it."""
-    check_may_see(user)
+    NotAllowed (403) without the permission unless the kind's grant allows it (checked first);
+    FormInvalid (400) for a kind that is not one of REVEALERS; Http404 for another company's object,
+    an object the user cannot see, or a field that is not personal data of it."""
     kind, field = as_text(kind), as_text(field)[:100]
+    granted = ""
+    if not may_see(user):
+        grant = GRANTS.get(kind)
+        granted = grant(user, pk, field) if grant is not None else ""
+        if not granted:
+            check_may_see(user)
     if kind not in REVEALERS:
         choices = ", ".join(sorted(REVEALERS))
         raise FormInvalid({"kind": [_("Choose one of: %(choices)s.") % {"choices": choices}]})
     if not field:
         raise FormInvalid({"field": [_("This field is required.")]})
     revealed = REVEALERS[kind](user, pk, field)
-    _record(
-        user, {"kind": kind, "id": id_or_404(pk), "field": field, "object": revealed.label}, revealed.instance
-    )
+    details: dict[str, Any] = {"kind": kind, "id": id_or_404(pk), "field": field, "object": revealed.label}
+    if granted:
+        details["as"] = granted  # without the permission, on these grounds
+    _record(user, details, revealed.instance, revealed.task_id)
     return revealed.value

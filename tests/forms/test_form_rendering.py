@@ -1,13 +1,15 @@
-"""render_form: Bootstrap 5 fields, everything escaped, errors beside their fields."""
+"""render_form: Bootstrap 5 fields, everything escaped, errors beside their fields, counters
+instead of silent cuts; render_form_parts: the inputs and the read-only context as rows."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 from typing import Any
 
+from django.utils import translation
 from django.utils.safestring import SafeString
 
-from forms import render_form
+from forms import render_form, render_form_parts
 
 Attrs = dict[str, str | None]
 
@@ -111,7 +113,7 @@ def test_required_fields_get_a_red_star_and_the_required_attribute() -> None:
 def test_input_types_follow_the_format() -> None:
     html = render_form(SCHEMA)
     assert _by_id(html, "id_name")[1]["type"] == "text"
-    assert _by_id(html, "id_name")[1]["maxlength"] == "50"
+    assert "maxlength" not in _by_id(html, "id_name")[1]  # a counter says it, nothing cuts silently
     assert _by_id(html, "id_email")[1]["type"] == "email"
     assert _by_id(html, "id_birth_date")[1]["type"] == "date"
     mobile = _by_id(html, "id_mobile")[1]
@@ -192,7 +194,7 @@ def test_errors_are_rendered_beside_the_field_with_is_invalid() -> None:
     html = render_form(SCHEMA, errors={"name": ["此项为必填项"], "address.city": ["太长"]})
     attrs = _by_id(html, "id_name")[1]
     assert "is-invalid" in _classes(attrs)
-    assert attrs["aria-describedby"] == "id_name_error"
+    assert attrs["aria-describedby"] == "id_name_error id_name_count"
     name_block = html.split('for="id_name"', 1)[1].split('<div class="mb-3">', 1)[0]
     assert '<div class="invalid-feedback d-block">此项为必填项</div>' in name_block
     assert "is-invalid" in _classes(_by_id(html, "id_address__city")[1])
@@ -222,7 +224,8 @@ def test_help_and_description_are_form_text() -> None:
     html = render_form(SCHEMA, {"name": {"ui:help": "与证件一致"}})
     assert '<div class="form-text">与证件一致</div>' in html
     assert '<div class="form-text">客户的特别要求</div>' in html
-    assert _by_id(html, "id_name")[1]["aria-describedby"] == "id_name_help"
+    assert _by_id(html, "id_name")[1]["aria-describedby"] == "id_name_help id_name_count"
+    assert _by_id(html, "id_email")[1].get("aria-describedby") is None
 
 
 def test_ui_order_with_wildcard_puts_named_fields_around_the_rest() -> None:
@@ -315,3 +318,96 @@ def test_odd_definitions_render_without_raising() -> None:
     schema = {"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}, "b": 5}}
     html = render_form(schema, {"ui:order": "nonsense", "a": 3}, data=[], errors={"a": "坏"})  # type: ignore[arg-type]
     assert "is-invalid" in _classes(_by_id(html, "id_a")[1])
+
+
+def test_text_with_a_max_length_shows_a_counter_red_when_over() -> None:
+    html = render_form(SCHEMA, {"name": {"ui:widget": "textarea"}}, {"name": "张三"})
+    tag, attrs = _by_id(html, "id_name_count")
+    assert (tag, attrs["data-count-for"], attrs["data-max"]) == ("div", "id_name", "50")
+    assert 'data-max="50">2/50</div>' in html and "text-danger" not in _classes(attrs)
+    over = render_form(SCHEMA, data={"name": "渗" * 51})
+    assert "text-danger" in _classes(_by_id(over, "id_name_count")[1]) and "51/50" in over
+    assert 'value="' + "渗" * 51 + '"' in over  # shown whole, for the person to shorten
+    assert "_count" not in render_form(SCHEMA, readonly=True)  # nothing to type, nothing to count
+    assert "id_email_count" not in html  # no maxLength, no counter
+
+
+def test_only_a_checkbox_that_must_be_ticked_has_a_star() -> None:
+    schema = {
+        "type": "object",
+        "required": ["needs_payment", "agreed"],
+        "properties": {
+            "needs_payment": {"type": "boolean", "title": "需要赔付"},
+            "agreed": {"type": "boolean", "title": "已阅读并同意", "const": True},
+        },
+    }
+    html = render_form(schema)
+    assert 'for="id_needs_payment">需要赔付</label>' in html
+    assert 'for="id_agreed">已阅读并同意<span class="text-danger' in html
+
+
+PARTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["result"],
+    "properties": {
+        "customer_name": {"type": "string", "title": "客户姓名", "readOnly": True},
+        "issue_class": {
+            "type": "string",
+            "title": "问题分类",
+            "readOnly": True,
+            "oneOf": [{"const": "construction_quality", "title": "工程质量"}],
+        },
+        "leader_instructions": {"type": "string", "title": "领导处置指示", "readOnly": True},
+        "paid": {"type": "number", "title": "已赔付(元)", "readOnly": True},
+        "reopened": {"type": "boolean", "title": "重新打开过", "readOnly": True},
+        "rooms": {"type": "array", "title": "房间", "readOnly": True, "items": {"type": "string"}},
+        "result": {"type": "string", "title": "处理结果", "maxLength": 200},
+        "token": {"type": "string"},
+    },
+}
+PARTS_DATA = {
+    "customer_name": "张三",
+    "issue_class": "construction_quality",
+    "leader_instructions": "",
+    "paid": 2500000.0,
+    "reopened": False,
+    "rooms": ["1502", "1503"],
+}
+
+
+def test_parts_draw_the_inputs_and_give_read_only_values_as_rows_without_the_empty_ones() -> None:
+    with translation.override("zh-hans"):
+        parts = render_form_parts(PARTS_SCHEMA, {"token": {"ui:widget": "hidden"}}, PARTS_DATA)
+    rows = {row.key: (row.label, row.text) for row in parts.context}
+    assert list(rows) == ["customer_name", "issue_class", "paid", "reopened", "rooms"]  # form order
+    assert rows["customer_name"] == ("客户姓名", "张三")
+    assert rows["issue_class"] == ("问题分类", "工程质量")
+    assert rows["paid"] == ("已赔付(元)", "2500000")
+    assert rows["reopened"][1] == "否" and rows["rooms"][1] == "1502、1503"
+    assert "leader_instructions" not in rows  # empty: left out
+    assert parts.input_count == 1  # 处理结果; the hidden token is not a field to fill in
+    assert (
+        'name="result"' in parts.inputs and '<input id="id_token" name="token" type="hidden">' in parts.inputs
+    )
+    assert 'name="customer_name"' not in parts.inputs and "readonly" not in parts.inputs
+
+
+def test_parts_of_a_read_only_form_are_all_context_and_a_caller_may_word_values() -> None:
+    def money(key: str, node: dict[str, Any], value: Any) -> str | None:
+        return f"¥{value:,.2f}" if key == "paid" else None
+
+    parts = render_form_parts(
+        PARTS_SCHEMA, None, {**PARTS_DATA, "result": "已修复"}, readonly=True, value_text=money
+    )
+    rows = {row.key: row.text for row in parts.context}
+    assert rows["result"] == "已修复" and rows["paid"] == "¥2,500,000.00"
+    assert rows["issue_class"] == "工程质量"  # choices keep their titles whatever the caller says
+    assert parts.input_count == 0 and "<input" not in parts.inputs and "<textarea" not in parts.inputs
+
+
+def test_parts_put_errors_of_a_read_only_field_in_the_alert() -> None:
+    parts = render_form_parts(
+        PARTS_SCHEMA, None, PARTS_DATA, {"customer_name": ["不能修改"], "result": ["必填"]}
+    )
+    assert parts.inputs.startswith('<div class="alert alert-danger" role="alert">')
+    assert "客户姓名: 不能修改" in parts.inputs and 'id="id_result_error"' in parts.inputs

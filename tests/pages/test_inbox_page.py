@@ -261,3 +261,26 @@ def test_the_list_never_loads_workflow_state(web, complaint):
     assert '"engine_processinstance"."state"' not in sql
     assert "spec_json" not in sql
     assert Task.objects.count() == 3
+
+
+def test_a_provisional_deadline_is_marked_beside_the_due_time(web, complaint):
+    instance = complaint()
+    triage = open_task(instance, "派单")
+    [(_pk, row)] = rows(web("agent").get("/inbox/"))
+    assert "data-due-provisional" not in row
+    Task.objects.filter(pk=triage.pk).update(due_provisional=True)
+    [(_pk, row)] = rows(web("agent").get("/inbox/"))
+    cell = re.search(r'<td class="anju-sla anju-card-due" data-label="截止时间">(.*?)</td>', row, re.S)
+    due = cell.group(1)
+    assert "11-27 11:00" in due
+    assert re.search(r'<span class="badge text-bg-warning" data-due-provisional[^>]*>暂定</span>', due)
+
+
+def test_each_row_carries_the_labels_its_card_shows_on_a_phone(web, complaint):
+    complaint()
+    html = web("agent").get("/inbox/").content.decode()
+    assert 'class="table-responsive bg-body rounded border anju-cards"' in html
+    [(_pk, row)] = rows(web("agent").get("/inbox/"))
+    for css, label in (("anju-card-fact", "客户"), ("anju-card-fact", "房间"), ("anju-card-fact", "处理人")):
+        assert f'<td class="{css}" data-label="{label}">' in row
+    assert 'class="text-end text-nowrap anju-card-actions"' in row and "认领" in row and "处理" in row

@@ -3,7 +3,8 @@ shows the value masked and, for users who may see it in full, a "显示" button:
 /privacy/reveal/ that static/anju/privacy.js turns into a call of /api/privacy/reveal/ replacing
 the mask in place (`{% reveal_form … %}` is that button alone, after a text masked already).
 `{% reveal_input "customer" pk "mobile" "id_mobile" %}` is the button for an input that shows the
-mask as its placeholder or value (JavaScript fills the input)."""
+mask as its placeholder or value (JavaScript fills the input). Both show only for holders of the
+permission, unless the view has checked a grant (the task's holder) and says `granted=True`."""
 
 from __future__ import annotations
 
@@ -41,11 +42,12 @@ def personal(
 
 
 @register.simple_tag(takes_context=True)
-def reveal_form(context: Any, obj_kind: str, obj_id: Any, field: str) -> str:
+def reveal_form(context: Any, obj_kind: str, obj_id: Any, field: str, granted: bool = False) -> str:
     """The "显示" button for the masked value in the element just before it (marked data-personal);
-    nothing for users who may not see personal data in full. Not for use inside another form."""
+    nothing for users who may not see personal data in full (unless `granted`). Not for use inside
+    another form."""
     request = context.get("request")
-    if not privacy.may_see(getattr(request, "user", None)):
+    if not granted and not privacy.may_see(getattr(request, "user", None)):
         return SafeString("")
     return format_html(
         '<form method="post" action="{}" class="d-inline ms-1 anju-reveal" data-reveal data-api="{}">'
@@ -66,10 +68,13 @@ def reveal_form(context: Any, obj_kind: str, obj_id: Any, field: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def reveal_input(context: Any, obj_kind: str, obj_id: Any, field: str, input_id: str) -> str:
-    """The "显示" button beside an input holding a masked value; nothing for users who may not see."""
+def reveal_input(
+    context: Any, obj_kind: str, obj_id: Any, field: str, input_id: str, granted: bool = False
+) -> str:
+    """The "显示" button beside an input holding a masked value; nothing for users who may not see
+    (unless `granted`)."""
     request = context.get("request")
-    if not privacy.may_see(getattr(request, "user", None)):
+    if not granted and not privacy.may_see(getattr(request, "user", None)):
         return SafeString("")
     return format_html(
         '<button type="button" class="btn btn-link btn-sm p-0 anju-reveal" data-reveal-input="{}" '
