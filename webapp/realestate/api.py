@@ -137,12 +137,8 @@ class CustomerViewSet(
         return response
 
     def get_queryset(self) -> QuerySet[Customer]:
-        company_id = access.company_id_of(self.request.user)
-        if company_id is None:
-            return Customer.objects.none()
-        return customers.search_customers(
-            company_id, param(self.request.query_params, "q", limit=None)
-        ).select_related("created_by")
+        q = param(self.request.query_params, "q", limit=None)
+        return access.search_customers(self.request.user, q).select_related("created_by")
 
     def get_object(self) -> Customer:
         return access.access_customer(self.request.user, self.kwargs["pk"])
@@ -152,6 +148,7 @@ class CustomerViewSet(
     )
     def create(self, request: Request) -> Response:
         company = access.require_company(request.user)
+        access.check_may_add_customer(request.user)
         body = _customer_body(request)
         customer = customers.save_customer(company, request.user, body)
         return Response(
@@ -163,6 +160,7 @@ class CustomerViewSet(
         responses={200: s.CustomerSerializer, 400: ERROR, 404: ERROR},
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        access.check_may_change_customer(request.user)
         customer = self.get_object()
         sent = _customer_body(request)
         body = privacy.keep_stored(sent, customers.customer_data(customer), privacy.CUSTOMER_FIELDS)
@@ -250,6 +248,7 @@ def upload_import(request: Any, company: Any) -> ImportJob:
     upload = request.FILES.get("file")
     if kind not in ImportKind.values:
         raise FormInvalid({"kind": [_("Choose what to import: rooms or customers.")]})
+    access.check_may_import(request.user, kind)
     if upload is None:
         raise FormInvalid({"file": [_("Choose a file to upload.")]})
     if len(request.FILES.getlist("file")) > 1:  # one job is one workbook: never the last of several

@@ -403,12 +403,16 @@ def _phone_digits(field: str) -> Replace:
 
 
 def search_customers(company: Any, q: str) -> QuerySet[Customer]:
-    """The company's customers matching `q` in any field, most recent first.
+    """The company's customers matching `q` in any field, most recent first (filter_customers)."""
+    return filter_customers(Customer.objects.filter(company=company), q)
+
+
+def filter_customers(customers: QuerySet[Customer], q: str) -> QuerySet[Customer]:
+    """The customers matching `q` in any field, most recent first.
 
     Each word of `q` must match name, pinyin ("zhangsan"), initials ("zs"), ID number, any phone
     (separators ignored) or address, case-insensitively; the whole query without spaces also
     matches the pinyin ("zhang san")."""
-    customers = Customer.objects.filter(company=company)
     q = clean_text(q, 100)
     if q:
         customers = customers.annotate(

@@ -1,12 +1,14 @@
 from django.urls import path, re_path
 
-from . import views
+from . import detail_views, views
 
 urlpatterns = [
     path("customers/", views.customer_list, name="customers"),
     path("customers/new/", views.customer_new, name="customer_new"),
+    path("customers/<int:pk>/", detail_views.customer_detail, name="customer"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("rooms/", views.room_chart, name="rooms"),
+    path("rooms/<int:pk>/", detail_views.room_detail, name="room"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),
     path("imports/<int:pk>/skip-bad-rows/", views.import_job_rerun, name="import_job_rerun"),

@@ -64,10 +64,7 @@ IMPORT_KIND_LABELS = {
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     q = param(request.GET, "q")
-    company_id = access.company_id_of(request.user)
-    found = (
-        customers.search_customers(company_id, q) if company_id else access.visible_customers(request.user)
-    )
+    found = access.search_customers(request.user, q)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     hint = _("Name, pinyin or initials (zs), ID number, phone, address")
     search = Field("search", "q", _("Search"), q, width="col-9 col-md-6", autofocus=True, placeholder=hint)
@@ -184,6 +181,10 @@ def _customer_page(
 
 def _save_customer_from_post(request: HttpRequest, customer: Any) -> HttpResponse:
     company = access.require_company(request.user)
+    if customer is None:
+        access.check_may_add_customer(request.user)
+    else:
+        access.check_may_change_customer(request.user)
     data = _posted_customer(request)
     typed: set[str] = set()
     if customer is not None:  # personal inputs were shown empty (the mask as placeholder)
@@ -342,7 +343,9 @@ def _imports_page(
     context = {
         "jobs": jobs,
         "errors": errors or {},
-        "kinds": list(IMPORT_KIND_LABELS.items()),
+        "kinds": [
+            (k, v) for k, v in IMPORT_KIND_LABELS.items() if k in access.importable_kinds(request.user)
+        ],
         "posted_kind": request.POST.get("kind", "") if request.method == "POST" else "",
         "max_mb": f"{settings.ANJU_MAX_UPLOAD_BYTES / 1048576:g}",
     }
@@ -390,7 +393,9 @@ def import_job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@engine_errors
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    access.check_may_import(request.user, kind)
     content = imports.template_workbook(kind)
     response = HttpResponse(content, content_type=imports.XLSX_CONTENT_TYPE)
     name = {"rooms": "rooms-template.xlsx", "customers": "customers-template.xlsx"}[kind]
