@@ -1,5 +1,6 @@
 """`anju_setup` (what `make run` calls) deploys the flows and loads the demo: once, whatever the
-number of runs."""
+number of runs. These run without the demo's weeks of history (--no-history), which
+tests/test_demo_history.py loads once."""
 
 from io import StringIO
 
@@ -13,13 +14,13 @@ from webapp.realestate.models import Room, RoomStatus
 
 def test_setup_loads_the_demo_once(transactional_db):
     out = StringIO()
-    call_command("anju_setup", stdout=out)
+    call_command("anju_setup", "--no-history", stdout=out)
     assert "agent" in out.getvalue() and "anju2026" in out.getvalue()
     assert set(ProcessVersion.objects.values_list("key", flat=True)) == {
         "complaint", "sales", "sales_change", "movein_batch", "movein_room", "movein_defect",
     }  # fmt: skip
     counts = (ProcessInstance.objects.count(), Task.objects.count(), Room.objects.count())
-    call_command("anju_setup", stdout=StringIO())
+    call_command("anju_setup", "--no-history", stdout=StringIO())
     assert (ProcessInstance.objects.count(), Task.objects.count(), Room.objects.count()) == counts
     assert not Incident.objects.exists()
     statuses = set(Room.objects.exclude(status=RoomStatus.AVAILABLE).values_list("status", flat=True))
@@ -48,9 +49,9 @@ def test_setup_works_in_production_mode_and_runs_again(transactional_db):
     with celery_through("memory://"):
         call_command("anju_setup", "--no-demo", stdout=StringIO())
         assert not ProcessInstance.objects.exists()
-        call_command("anju_setup", stdout=StringIO())
+        call_command("anju_setup", "--no-history", stdout=StringIO())
         counts = (ProcessInstance.objects.count(), Task.objects.count(), OutboxMessage.objects.count())
-        call_command("anju_setup", stdout=StringIO())
+        call_command("anju_setup", "--no-history", stdout=StringIO())
         call_command("anju_setup", "--no-demo", stdout=StringIO())
     assert (ProcessInstance.objects.count(), Task.objects.count(), OutboxMessage.objects.count()) == counts
     assert not ServiceCall.objects.exclude(state="done").exists()

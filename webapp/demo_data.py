@@ -1,7 +1,9 @@
 """Demo work for `make run`: a few customer issues in different steps of the complaint flow, so
 that every demo login finds something in the inbox. Loaded once: every step first looks for what
 an earlier run made. `anju_setup` loads it inside `engine.services.calls_in_process()`, so that in
-production mode (asynchronous service calls) each flow's next task exists when the loader looks."""
+production mode (asynchronous service calls) each flow's next task exists when the loader looks.
+The demo's past weeks (`webapp.demo_history`) are loaded first; the guards below tell today's work
+from theirs by the customers' names."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ from typing import Any
 
 from engine.actions import do_claim_task, do_complete_task, do_start_instance
 from engine.models import ProcessInstance, ProcessVersion, Task
+from webapp.demo_history import HISTORY_BUYERS, HISTORY_CALLERS, load_demo_history
+
+__all__ = ["ISSUES", "load_demo_history", "load_demo_sales", "load_demo_work"]
 
 BASE = {"channel": "hotline", "issue_type": "complaint", "group_complaint": False, "answered_on_spot": False}
 ISSUES: list[dict[str, Any]] = [
@@ -49,7 +54,8 @@ def load_demo_sales(users: dict[str, Any]) -> int:
     if not ProcessVersion.objects.filter(key="sales").exists():
         return 0
     sales, sales2 = users["sales"], users["sales2"]
-    if ProcessInstance.objects.filter(company=sales.company, process_key="sales").exists():
+    sold = ProcessInstance.objects.filter(company=sales.company, process_key="sales")
+    if sold.exclude(customer_name__in=HISTORY_BUYERS).exists():  # the history's sales came before
         return 0
     rooms = list(
         Room.objects.filter(company=sales.company, status=RoomStatus.AVAILABLE).order_by(
@@ -97,7 +103,9 @@ def load_demo_work(users: dict[str, Any]) -> int:
     if not ProcessVersion.objects.filter(key="complaint").exists():
         return 0
     agent = users["agent"]
-    complaints = ProcessInstance.objects.filter(company=agent.company, process_key="complaint")
+    complaints = ProcessInstance.objects.filter(company=agent.company, process_key="complaint").exclude(
+        customer_name__in=HISTORY_CALLERS  # the history's issues came before
+    )
     if complaints.exists() and not complaints.filter(customer_name=ISSUES[0]["customer_name"]).exists():
         return 0  # a company with complaints of its own: no demo issues among them
     recorded = 0

@@ -8,7 +8,7 @@ from engine.sla_defaults import ensure_sla_setup
 from engine.start_rules import ensure_start_rules
 from webapp.accounts.demo import ensure_people, logins_table
 from webapp.accounts.models import Company
-from webapp.demo_data import load_demo_sales, load_demo_work
+from webapp.demo_data import load_demo_history, load_demo_sales, load_demo_work
 from webapp.movein.demo import ensure_movein_master, load_demo_movein
 from webapp.realestate.demo import ensure_master_demo
 
@@ -18,6 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--no-demo", action="store_true", help="skip the demo people and work")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="skip the demo's past weeks of work (quicker, for tests)",
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         ensure_default_templates()
@@ -42,9 +47,16 @@ class Command(BaseCommand):
         # The demo drives flows step by step: their service calls run here, at once, so that the
         # next task exists without a Celery worker (production mode) and nothing waits for one.
         with calls_in_process():
+            # The past weeks first: the work of today follows them, in the audit trail too.
+            history = None if options["no_history"] else load_demo_history(users)
             started = load_demo_work(users)
             sold = load_demo_sales(users)
             handed = load_demo_movein(users)
+        if history is not None:
+            self.stdout.write(
+                f"demo history: {history.instances} cases of the past weeks, {history.alerts} SLA alerts "
+                f"({history.seconds} s)"
+            )
         if started:
             self.stdout.write(f"demo work: {started} complaints recorded")
         if sold:
