@@ -40,7 +40,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def browser_page(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A Chromium page with a Chinese Accept-Language; a screenshot lands in test-results/ on failure."""
+    """A Chromium page with a Chinese Accept-Language; a screenshot lands in test-results/ on failure.
+    1400 px wide unless the test asks for another width: parametrize "browser_page" indirectly with
+    [1440, 390] to walk a journey on a desktop and on a phone."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
@@ -50,7 +52,12 @@ def browser_page(request: pytest.FixtureRequest) -> Iterator[Any]:
     connections.close_all()
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+        width = getattr(request, "param", 1400)
+        phone = width < 576
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": width, "height": 844 if phone else 900}, is_mobile=phone,
+            has_touch=phone,
+        )  # fmt: skip
         page = context.new_page()
         page.set_default_timeout(15_000)
         errors: list[str] = []

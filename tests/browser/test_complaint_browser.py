@@ -21,7 +21,16 @@ def log_in(page: Any, base: str, username: str) -> None:
     page.wait_for_url(re.compile(r"/inbox/"))
 
 
+def open_menu(page: Any) -> None:
+    """On a phone the main menu is folded behind its toggler: unfold it (no-op on a desktop)."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and not page.locator("#anju-nav.show").count():
+        toggler.click()
+        page.wait_for_selector("#anju-nav.show")
+
+
 def log_out(page: Any) -> None:
+    open_menu(page)
     page.get_by_role("button", name="退出").click()
     page.wait_for_url(re.compile(r"/accounts/login/"))
 
@@ -46,6 +55,7 @@ def submit_task(page: Any) -> None:
     assert "已提交" in page.inner_text("#messages")
 
 
+@pytest.mark.parametrize("browser_page", [1440, 390], indirect=True, ids=["desktop", "phone"])
 def test_complaint_from_intake_to_callback(
     live_server: Any, cast: dict, flow: Any, browser_page: Any
 ) -> None:
@@ -54,7 +64,8 @@ def test_complaint_from_intake_to_callback(
 
     # The agent records the complaint (全员参与) and gets the 受理编号.
     log_in(page, base, "agent")
-    page.get_by_role("link", name="记录客户问题").first.click()
+    open_menu(page)
+    page.get_by_role("link", name="记录客户问题").locator("visible=true").first.click()
     page.wait_for_selector("#start-form")
     page.fill("#id_customer_name", "张三")
     page.fill("#id_customer_mobile", "13800138000")
@@ -65,19 +76,20 @@ def test_complaint_from_intake_to_callback(
     page.select_option("#id_issue_class", label="工程质量")
     page.fill("#id_description", "卫生间天花板渗水,已持续一周,客户要求尽快维修。")
     page.click("#start-submit")
-    page.wait_for_url(re.compile(r"/instances/\d+/"))
+    page.wait_for_url(re.compile(r"/tasks/\d+/"))  # 登记 leads on to 派单, the agent's next task
     message = page.inner_text("#messages")
     assert "受理编号" in message
-    business_key = page.inner_text("#business-key").strip()
+    assert page.inner_text("#task-name") == "派单"
+    business_key = page.inner_text("#instance-link").strip()
     assert business_key.startswith("COMPLAINT-20261127-")
     assert business_key in message
-    instance_url = page.url
+    instance_url = base + page.get_attribute("#instance-link", "href")
 
     # 派单 to engineering with normal priority.
     page.goto(f"{base}/inbox/")
     claim_and_open(page, business_key, "派单")
     page.get_by_label("工程部").check()
-    assert page.get_by_label("普通(72小时内处理)").is_checked()  # the form's default
+    assert page.get_by_label("普通（72小时内处理）").is_checked()  # the form's default
     page.fill("#id_dispatch_note", "客户在家时间:工作日晚上;请先电话联系。")
     submit_task(page)
     log_out(page)

@@ -27,6 +27,7 @@ def jpeg_file(name: str, colour: tuple[int, int, int]) -> dict[str, Any]:
     return {"name": name, "mimeType": "image/jpeg", "buffer": out.getvalue()}
 
 
+@pytest.mark.parametrize("browser_page", [1440, 390], indirect=True, ids=["desktop", "phone"])
 def test_a_defect_is_recorded_with_a_photo_rectified_and_closed(
     live_server: Any,
     cast: dict,
@@ -86,7 +87,7 @@ def test_a_defect_is_recorded_with_a_photo_rectified_and_closed(
     log_in(page, base, "engineer")
     claim_and_open(page, defect.instance.business_key, "复验")
     assert page.locator("#defect-panel figure").count() == 2
-    page.get_by_label("合格,关闭问题").check()
+    page.get_by_label("合格，关闭问题").check()
     submit_task(page)
     page.goto(f"{base}/movein/defects/{defect.pk}/")
     assert page.inner_text("#defect-status") == "已关闭"

@@ -43,7 +43,7 @@ def test_a_sale_goes_from_reception_to_disbursement_with_every_touchpoint(api, m
     visit = VisitRecord.objects.get(business_key=started["business_key"])
     assert visit.received_by == cast["sales"] and visit.customer == master["zhang"]
     assert visit.answers["q_concerns"] == ["schools", "delivery_quality"]
-    assert visit.questions["q_source"] == "您是通过什么渠道了解到本项目的?"
+    assert visit.questions["q_source"] == "您是通过什么渠道了解到本项目的？"
 
     # 认购登记: the room becomes 认购, the schedule is generated, the deposit is a paid receivable.
     subscribe_task = only_task(sales, started["id"])
