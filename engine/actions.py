@@ -16,7 +16,7 @@ from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from forms.text import control_errors
 
-from . import audit, clock, formstore, hooks
+from . import audit, clock, formstore, hooks, lookups
 from .errors import BadRequest, Conflict, FormInvalid, NotAllowed, checked_text
 from .models import BusinessKeyCounter, Incident, ProcessInstance, ProcessVersion, ServiceCall, Task
 from .models.audit import AuditAction
@@ -42,16 +42,34 @@ def _check_data(data: Any) -> dict[str, Any]:
     return data
 
 
-def _check_form(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
+def _form_errors(
+    schema: dict[str, Any] | None,
+    data: dict[str, Any],
+    user: Any,
+    flow: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """(every field error, accepted fields) of a form submission: the form's field rules, its
+    cross-field rules (which may read the flow's data `flow`, before this submission, and today's
+    date) and its picks from master data (engine.lookups, checked for `user`)."""
     from forms import validate_submission
 
-    _check_data(data)
     if schema is None:
-        return {}
-    errors = validate_submission(schema, data)
+        return {}, {}
+    today = timezone.localdate(now or clock.now()).isoformat()
+    errors = validate_submission(schema, data, flow=flow or {}, today=today)
+    accepted = formstore.accepted_fields(schema, data)
+    picked = lookups.check(schema, user, accepted)
+    return {**picked, **errors}, accepted
+
+
+def _check_form(schema: dict[str, Any] | None, data: Any, user: Any = None) -> dict[str, Any]:
+    """The accepted fields of a form submission; FormInvalid with every field error at once."""
+    _check_data(data)
+    errors, accepted = _form_errors(schema, data, user)
     if errors:
         raise FormInvalid(errors)
-    return formstore.accepted_fields(schema, data)
+    return accepted
 
 
 def latest_version(process_key: str) -> ProcessVersion:
@@ -61,16 +79,16 @@ def latest_version(process_key: str) -> ProcessVersion:
     return version
 
 
-def check_start_data(version: ProcessVersion, data: Any) -> dict[str, Any]:
+def check_start_data(version: ProcessVersion, data: Any, user: Any = None) -> dict[str, Any]:
     """The start form's accepted data; a flow without a start form takes the data as given."""
     schema = formstore.form(version.pk, version.start_form)
     if schema is None:
         return dict(_check_data(data))
-    return _check_form(schema, data)
+    return _check_form(schema, data, user)
 
 
-def check_task_data(task: Task, data: Any) -> dict[str, Any]:
-    return _check_form(formstore.form(task.instance.version_id, task.form_schema), data)
+def check_task_data(task: Task, data: Any, user: Any = None) -> dict[str, Any]:
+    return _check_form(formstore.form(task.instance.version_id, task.form_schema), data, user)
 
 
 def _business_key(process_key: str, company_id: int, now: datetime) -> str:
@@ -93,12 +111,19 @@ def do_start_instance(user: Any, process_key: str, data: Any, business_key: str 
     if getattr(user, "company_id", None) is None:
         raise NotAllowed(_("Only employees of a company can start flows."))
     version = latest_version(process_key)
-    accepted = check_start_data(version, data)
+    schema = formstore.form(version.pk, version.start_form)
+    errors: dict[str, list[str]]
+    if schema is None:
+        errors, accepted = {}, dict(_check_data(data))
+    else:
+        errors, accepted = _form_errors(schema, _check_data(data), user)
     business_key = checked_text(business_key, "business_key", 64)
+    if errors and not (version.summary.get("start") or {}).get("hook"):
+        raise FormInvalid(errors)
     for attempt in range(5):
         key = business_key or _business_key(process_key, user.company_id, clock.now())
         try:
-            return _start(user, version, accepted, key)
+            return _start(user, version, accepted, key, errors)
         except IntegrityError as exc:
             taken = ProcessInstance.objects.filter(
                 company_id=user.company_id, process_key=process_key, business_key=key
@@ -131,7 +156,15 @@ def _business_key_taken(user: Any, process_key: str, key: str) -> Conflict:
     )
 
 
-def _start(user: Any, version: ProcessVersion, data: dict[str, Any], business_key: str) -> ProcessInstance:
+def _start(
+    user: Any,
+    version: ProcessVersion,
+    data: dict[str, Any],
+    business_key: str,
+    errors: dict[str, list[str]] | None = None,
+) -> ProcessInstance:
+    """Start the instance; `errors` (the start form's) are answered together with those of the
+    start hook's check, in one FormInvalid."""
     now = clock.now()
     with transaction.atomic():
         instance = ProcessInstance(
@@ -158,6 +191,9 @@ def _start(user: Any, version: ProcessVersion, data: dict[str, Any], business_ke
                 instance=instance, element_id=start.get("element_id", ""), actor=user, data=dict(start_data),
                 submitted=data, now=now,
             )  # fmt: skip
+            found = hooks.check(start["hook"], context, errors or {})
+            if found:
+                raise FormInvalid(found)
             result = hooks.run(start["hook"], context)
             start_data.update(result.data)
             details["hook"] = {"name": start["hook"], "data": result.data, "flags": result.flags}
@@ -238,8 +274,13 @@ def _iso(value: datetime | None) -> str:
 
 
 def do_complete_task(user: Any, task: Task, data: Any) -> Task:
-    """Validate the form, then complete the task and run the flow on, in one step."""
-    accepted = check_task_data(task, data)
+    """Validate the submission, then complete the task and run the flow on, in one step.
+
+    Every error of the submission comes back at once, in one FormInvalid: the form's field
+    rules, its cross-field rules (which read the task's data) and the completion hook's check.
+    """
+    _check_data(data)
+    schema = formstore.form(task.instance.version_id, task.form_schema)
 
     def action(step: Step) -> None:
         if not _take_for_completion(task.pk, user.pk, step.now):
@@ -248,14 +289,19 @@ def do_complete_task(user: Any, task: Task, data: Any) -> Task:
         if spiff_task.state != SpiffState.READY:
             raise Conflict(_("This task is no longer waiting."))
         before = dict(spiff_task.data)
+        errors, accepted = _form_errors(schema, data, user, before, step.now)
+        hook_name = hooks.hook_of(spiff_task.task_spec)
+        context = hooks.HookContext(
+            instance=step.instance, element_id=task.element_id, actor=user, data={**before, **accepted},
+            submitted=accepted, now=step.now, task=task,
+        )  # fmt: skip
+        if hook_name:
+            errors = hooks.check(hook_name, context, errors)
+        if errors:
+            raise FormInvalid(errors)
         spiff_task.data.update(accepted)
         details: dict[str, Any] = {"data": accepted, "changed": audit.changes(before, accepted)}
-        hook_name = hooks.hook_of(spiff_task.task_spec)
         if hook_name:
-            context = hooks.HookContext(
-                instance=step.instance, element_id=task.element_id, actor=user, data=dict(spiff_task.data),
-                submitted=accepted, now=step.now, task=task,
-            )  # fmt: skip
             result = hooks.run(hook_name, context)
             spiff_task.data.update(result.data)
             if result.flags:
@@ -363,8 +409,21 @@ def _retry_engine(step: Step, incident: Incident, data: dict[str, Any]) -> None:
     step.advance()
 
 
+def check_cancel_instance(user: Any, instance: ProcessInstance) -> None:
+    """Cancelling a case by hand (a mistaken or duplicate one) is for holders of
+    engine.cancel_instance, and only while it is open. Flows that cancel their own instances (a
+    sales change) call do_cancel_instance directly."""
+    from .access import CANCEL
+
+    if not user.has_perm(CANCEL):
+        raise NotAllowed(_("Cancelling a case needs the cancel permission."))
+    if not instance.is_open():
+        raise Conflict(_("This instance has already ended."))
+
+
 def do_cancel_instance(user: Any, instance: ProcessInstance, reason: str) -> ProcessInstance:
-    """End a running instance: its open tasks, timers and pending calls are cancelled, audited."""
+    """End a running instance: its open tasks, timers and pending calls are cancelled, audited
+    with the reason (required)."""
     reason = checked_text(reason, "reason", 1000)
     if not reason:
         raise FormInvalid({"reason": [_("Give a reason.")]})

@@ -7,6 +7,7 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 
+from . import paths
 from .models import ProcessInstance
 from .spiff import SPEC_CACHE, decode_state, load_state
 
@@ -17,6 +18,7 @@ class Snapshot:
     active: list[str] = field(default_factory=list)
     completed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    taken: list[tuple[str, str]] = field(default_factory=list)  # (from, to) element ids: the path taken
 
 
 def _json_safe(value: Any) -> Any:
@@ -58,6 +60,7 @@ def snapshot(instance: ProcessInstance) -> Snapshot:
         active=sorted(set(active)),
         completed=sorted(set(completed)),
         failed=sorted(set(failed)),
+        taken=paths.taken_pairs(workflow),
     )
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from lxml import etree
 
-from . import hooks, options, sandbox
+from forms import lookup as lookup_keyword
+
+from . import hooks, lookups, options, sandbox
 from .adapters import get_operation, operations
 from .errors import Problem
 
@@ -338,10 +340,18 @@ def check_tasks(name: str, tree: etree._ElementTree, files: dict[str, bytes]) ->
         problems.extend(_check_service(name, el))
     for el in tree.iter(f"{{{BPMN}}}userTask", f"{{{BPMN}}}startEvent"):
         hook = properties(el).get(hooks.PROPERTY)
-        if hook is not None and hooks.get(hook) is None:
-            known = ", ".join(hooks.names()) or "none"
-            problems.append(_problem(name, el, f"unknown {hooks.PROPERTY} {hook!r} (known: {known})"))
+        refused = hooks.problem(hook, _process_id(el)) if hook is not None else None
+        if refused:  # unknown, or registered for other flows
+            problems.append(_problem(name, el, refused))
     return problems
+
+
+def _process_id(el: etree._Element) -> str:
+    """The id of the process an element lies in (its flow's key for the top process)."""
+    node = el.getparent()
+    while node is not None and not (namespace(node) == BPMN and local(node) == "process"):
+        node = node.getparent()
+    return node.get("id", "") if node is not None else ""
 
 
 def _effective_lane(el: etree._Element, lanes: dict[str, str]) -> str:
@@ -386,6 +396,10 @@ def _check_form(name: str, el: etree._Element, files: dict[str, bytes], *, requi
                         name, el, f"form {schema_name}: field {field!r} names unknown options {source!r}"
                     )
                 )
+        for field, picker in lookup_keyword.lookups(schema).items():
+            if not lookups.exists(picker.source):
+                message = f"form {schema_name}: field {field!r} looks up the unknown source {picker.source!r}"
+                problems.append(_problem(name, el, message))
     return problems
 
 
@@ -425,6 +439,34 @@ def _check_service(name: str, el: etree._Element) -> list[Problem]:
     return problems
 
 
+def check_deadline_timers(name: str, tree: etree._ElementTree) -> list[Problem]:
+    """The marker deadline="attachedTask" (engine.deadline_timers) only on a timer boundary event
+    attached to a user task, and not with businessTime (the task's deadline is already counted)."""
+    problems: list[Problem] = []
+    for el in _elements(tree):
+        if namespace(el) != BPMN or "deadline" not in (props := properties(el)):
+            continue
+        if props["deadline"] != "attachedTask":
+            problems.append(
+                _problem(name, el, f'deadline {props["deadline"]!r}: the one value is "attachedTask"')
+            )
+        timer = el.find(f"{{{BPMN}}}timerEventDefinition")
+        attached = tree.xpath("//bpmn:*[@id=$ref]", namespaces=NS, ref=el.get("attachedToRef", ""))
+        if local(el) != "boundaryEvent" or timer is None:
+            problems.append(_problem(name, el, 'deadline="attachedTask" belongs on a timer boundary event'))
+        elif not attached or local(attached[0]) != "userTask":
+            problems.append(
+                _problem(name, el, 'deadline="attachedTask": the timer must be attached to a user task')
+            )
+        if str(props.get("businessTime", "")).lower() in ("true", "1", "yes"):
+            problems.append(
+                _problem(
+                    name, el, 'deadline="attachedTask" follows the task\'s deadline: remove businessTime'
+                )
+            )
+    return problems
+
+
 def lint_bpmn(name: str, tree: etree._ElementTree, files: dict[str, bytes]) -> list[Problem]:
     """Every check of this module on one BPMN file."""
     problems = check_elements(name, tree)
@@ -432,6 +474,7 @@ def lint_bpmn(name: str, tree: etree._ElementTree, files: dict[str, bytes]) -> l
     problems += check_progress(name, tree)
     problems += check_code(name, tree)
     problems += check_tasks(name, tree, files)
+    problems += check_deadline_timers(name, tree)
     return problems
 
 

@@ -33,6 +33,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from forms.masks import mask_text
 
+from .deadline_timers import follows_attached_task, park
+from .deadline_timers import row_fields as deadline_row_fields
+from .ids import parse_id
 from .models import ServiceCall, Task, Timer
 from .models.audit import AuditAction
 from .models.runtime import CallState, TimerState
@@ -47,6 +50,7 @@ log = logging.getLogger(__name__)
 
 CALL_QUEUED = "anju_call_queued"
 SEARCH_FIELDS = ("customer_name", "project", "room")
+REF_FIELDS = {"customer_id": "customer_ref", "room_id": "room_ref"}  # data key -> instance column
 
 
 READY_ATTRIBUTE = "anju_ready_ids"  # set on a workflow by `scan`, kept while it is cached
@@ -220,6 +224,7 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
         "flags": [],
         "created_at": step.now,
         "due_at": _due_at(task, props.get("dueIn"), step.now, step.instance.company_id),
+        "due_provisional": False,
         "sla_policy": None,
         "response_due_at": None,
         "sla_next_at": None,
@@ -242,9 +247,9 @@ def sync_tasks(step: Step, found: Scan, batch: Batch) -> None:
             {"state": RowState.CANCELLED, "completed_at": step.now},
             {"instance": step.instance.pk, "spiff_id": gone, "state": RowState.READY},
         )
-    batch.insert(
-        Task, [task_row(step, t) for task_id, t in found.ready.items() if task_id not in step.ready_before]
-    )
+    rows = [task_row(step, t) for task_id, t in found.ready.items() if task_id not in step.ready_before]
+    step.task_rows.update((row["spiff_id"], row) for row in rows)  # deadline timers follow these
+    batch.insert(Task, rows)
 
 
 def _timer_due(task: SpiffTask, now: datetime) -> datetime:
@@ -268,7 +273,7 @@ def apply_business_time(step: Step) -> None:
 
     for task in _waiting_timers(step.workflow).values():
         spec = task.task_spec
-        if not _is_business(spec) or task._get_internal_data(BUSINESS_DUE):
+        if not _is_business(spec) or task._get_internal_data(BUSINESS_DUE) or follows_attached_task(spec):
             continue
         definition = spec.event_definition
         try:
@@ -283,6 +288,12 @@ def apply_business_time(step: Step) -> None:
             continue
         task._set_internal_data(event_value=due.isoformat(), **{BUSINESS_DUE: True})
         step.retimed[task.id] = due
+
+
+def park_deadline_timers(step: Step) -> None:
+    """Timers marked deadline="attachedTask" wait for their task's deadline, not for a duration of
+    their own (engine.deadline_timers; before the state is saved)."""
+    park(step, _waiting_timers(step.workflow))
 
 
 def sync_timers(step: Step, batch: Batch) -> None:
@@ -321,7 +332,7 @@ def sync_timers(step: Step, batch: Batch) -> None:
             "spiff_id": task_id,
             "element_id": task.task_spec.bpmn_id or task.task_spec.name,
             "name": (task.task_spec.bpmn_name or "")[:200],
-            "due_at": _timer_due(task, step.now),
+            **deadline_row_fields(step, task, _timer_due(task, step.now)),
             "state": TimerState.PENDING,
         }
         for task_id, task in waiting.items()
@@ -390,6 +401,10 @@ def apply_instance_fields(step: Step) -> None:
         value = data.get(name)
         if isinstance(value, str) and value:
             setattr(instance, name, value[:100])
+    for key, column in REF_FIELDS.items():
+        if key in data:  # a picked id, or None when the pick was cleared
+            ref = parse_id(data[key])
+            setattr(instance, column, ref if ref is not None else None)
     title = data.get("title") or data.get("subject") or data.get("description")
     if isinstance(title, str) and title.strip():
         # The title labels the case in every list (inbox, SLA, alerts, API): a phone number or ID

@@ -57,6 +57,7 @@ class Step:
     completed_by_actor: set[UUID] = field(default_factory=set)
     latest_data: dict[str, Any] | None = None
     retimed: dict[UUID, datetime] = field(default_factory=dict)  # timers whose due moment was (re)set
+    task_rows: dict[UUID, dict[str, Any]] = field(default_factory=dict)  # task rows added by this step
     is_new: bool = False
 
     def audit(self, action: AuditAction, **kwargs: Any) -> None:
@@ -141,7 +142,8 @@ def _script_message(exc: WorkflowTaskException) -> str:
 
 
 _LOCK_FIELDS = ("id", "version_id", "process_key", "company_id", "business_key", "title", "customer_name",
-                "project", "room", "status", "revision", "started_by_id", "started_at", "updated_at", "ended_at")  # fmt: skip
+                "project", "room", "customer_ref", "room_ref", "status", "revision", "started_by_id", "started_at",
+                "updated_at", "ended_at")  # fmt: skip
 
 
 def lock_instance(instance_id: int, *, skip_locked: bool = False) -> ProcessInstance | None:
@@ -230,6 +232,7 @@ def persist(step: Step) -> None:
     instance, workflow = step.instance, step.workflow
     scan = projection.scan(workflow)  # also marks new service requests: before dump_state
     projection.apply_business_time(step)  # changes timers' due moments: before dump_state too
+    projection.park_deadline_timers(step)  # timers that follow their task's deadline: likewise
     if scan.stalled and not step.incidents and not workflow.completed:
         first = scan.stalled[0]
         step.add_incident(
@@ -292,6 +295,8 @@ _SAVED_FIELDS = (
     "customer_name",
     "project",
     "room",
+    "customer_ref",
+    "room_ref",
 )
 _EVENT_FIELDS = ("at", "company_id", "actor_id", "actor_name", "action", "instance_id", "task_id", "process_key",
                  "element_id", "details")  # fmt: skip

@@ -6,6 +6,7 @@ usual round trip in a view:
     data = coerce_post(schema, request.POST, ui_schema=ui)   # + stored read-only values
     errors = validate_submission(schema, data)
     html = render_form(schema, ui, data, errors)             # when errors, show again
+    parts = render_form_parts(schema, ui, data, errors)      # inputs + read-only context rows
 
 check_schema() is for deploy time. Domain formats (cn-resident-id, cn-mobile, cn-phone) and the
 "x-resident-id-matches" keyword are described in forms.formats and forms.validation.
@@ -13,7 +14,15 @@ check_schema() is for deploy time. Domain formats (cn-resident-id, cn-mobile, cn
 
 from forms.coercion import coerce_post
 from forms.lint import check_schema
-from forms.rendering import render_form
+from forms.rendering import FormParts, render_form, render_form_parts
 from forms.validation import NON_FIELD_ERRORS, validate_submission
 
-__all__ = ["NON_FIELD_ERRORS", "check_schema", "coerce_post", "render_form", "validate_submission"]
+__all__ = [
+    "NON_FIELD_ERRORS",
+    "FormParts",
+    "check_schema",
+    "coerce_post",
+    "render_form",
+    "render_form_parts",
+    "validate_submission",
+]

@@ -6,6 +6,7 @@ field path, e.g. "address.city", "contacts[].phone", or "#/$defs/address" for a 
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -13,8 +14,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
-from forms import regex
+from forms import lookup, regex, rules
 from forms.formats import DOMAIN_FORMATS, STANDARD_FORMATS
+from forms.reveal import reveal_problems
 from forms.schema import Schema, as_dict, pointer, primary_type, properties, resolve
 from forms.validation import RESIDENT_ID_MATCHES, uses_keyword
 
@@ -123,6 +125,8 @@ def _node_problems(root: Schema, node: Schema, path: str) -> Iterator[str]:
         yield f"Field {_where(path)} sets $id; only the top level may."
     if RESIDENT_ID_MATCHES in node:
         yield from _resident_id_problems(root, node, path)
+    if rules.KEYWORD in node and node is not root:
+        yield f"Field {_where(path)} has {rules.KEYWORD}; rules belong at the top level of the form."
     pattern = node.get("pattern")
     if isinstance(pattern, str):
         yield from _pattern_problems(pattern, f"Field {_where(path)} has the pattern")
@@ -216,6 +220,80 @@ def _order_problems(order: Any, names: dict[str, Any], path: str) -> Iterator[st
         yield f"{where} leaves out {', '.join(missing)} and has no '*' for the rest."
 
 
+def _rule_name(index: int, rule: Any) -> str:
+    name = rule.get("id") if isinstance(rule, dict) else None
+    return f"Rule {index + 1}" + (f" '{_short(name)}'" if isinstance(name, str) and name else "")
+
+
+def _rules_problems(schema: Schema) -> Iterator[str]:
+    """x-rules: a list at the top level; each rule parses, reads writable fields of this form and
+    names them (or flow.<key>, today), shows its message beside fields of this form."""
+    found = schema.get(rules.KEYWORD)
+    if found is None:
+        return
+    if not isinstance(found, list):
+        yield f"{rules.KEYWORD} must be a list of rules."
+        return
+    props = properties(schema)
+    writable = {n for n, p in props.items() if not (isinstance(p, dict) and p.get("readOnly") is True)}
+    for index, rule in enumerate(found):
+        name = _rule_name(index, rule)
+        if not isinstance(rule, dict):
+            yield f"{name} of {rules.KEYWORD} must be an object."
+            continue
+        for key in sorted(set(rule) - rules.RULE_KEYS, key=str):
+            yield f"{name} has the unknown key '{_short(str(key))}'."
+        message = rule.get("message")
+        if not isinstance(message, str) or not message.strip():
+            yield f"{name} needs a 'message' to show when it fails."
+        fields = rule.get("fields", [])
+        if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+            yield f"{name}: 'fields' must be a list of field names."
+            fields = []
+        for field in fields:
+            if field not in props:
+                yield f"{name} shows its message beside the unknown field '{_short(field)}'."
+        values = rule.get("values", {})
+        if not isinstance(values, dict):
+            yield f"{name}: 'values' must map names to expressions."
+            values = {}
+        expressions = [("assert", rule.get("assert"))] + [(f"values.{k}", v) for k, v in values.items()]
+        for where, text in expressions:
+            if not isinstance(text, str):
+                yield f"{name}: '{_short(where)}' must be an expression (text)."
+                continue
+            try:
+                tree = rules.parse(text)
+            except rules.RuleProblem as exc:
+                yield f"{name}: '{_short(where)}' cannot be used: {exc}: {_short(text)}"
+                continue
+            read, _flow = rules.names(tree)
+            for field in sorted(read - writable):
+                if field in props:
+                    yield (
+                        f"{name}: '{_short(where)}' reads the read-only field '{field}'; read it as "
+                        f"flow.{field} (what is posted for a read-only field is ignored)."
+                    )
+                else:
+                    yield f"{name}: '{_short(where)}' reads the unknown field '{_short(field)}'."
+            if where == "assert" and not _yes_no(tree):
+                yield f"{name}: 'assert' must be a comparison or a yes/no test: {_short(text)}"
+        if isinstance(message, str):
+            for placeholder in sorted(rules.placeholders(message) - set(values)):
+                yield f"{name}: the message uses {{{placeholder}}}, which 'values' does not define."
+
+
+def _yes_no(tree: Any) -> bool:
+    body = tree.body
+    if isinstance(body, ast.Call):
+        return isinstance(body.func, ast.Name) and body.func.id == "filled"
+    if isinstance(body, ast.Constant):
+        return isinstance(body.value, bool)
+    return isinstance(body, (ast.Compare, ast.BoolOp)) or (
+        isinstance(body, ast.UnaryOp) and isinstance(body.op, ast.Not)
+    )
+
+
 def check_schema(schema: dict[str, Any], ui_schema: dict[str, Any] | None = None) -> list[str]:
     """Problems with a form definition; an empty list means it can be deployed."""
     if not isinstance(schema, dict):
@@ -237,6 +315,8 @@ def check_schema(schema: dict[str, Any], ui_schema: dict[str, Any] | None = None
             "do not support; use additionalProperties."
         )
 
+    problems += _rules_problems(schema)
+
     pending: list[tuple[Any, str]] = [(schema, "")]
     visited = 0
     while pending and visited < 10_000:  # a bound, in case a form is absurdly large
@@ -245,6 +325,8 @@ def check_schema(schema: dict[str, Any], ui_schema: dict[str, Any] | None = None
         if isinstance(node, dict):
             problems += _node_problems(schema, node, path)
             pending += reversed(list(_subschemas(node, path)))
+    problems += reveal_problems(schema)
     if ui_schema is not None:
         problems += _ui_problems(schema, resolve(schema, schema), ui_schema, "")
+    problems += lookup.problems(schema)
     return problems

@@ -30,6 +30,10 @@ class ProcessInstance(models.Model):
     customer_name = models.CharField("客户", max_length=100, blank=True)
     project = models.CharField("项目", max_length=100, blank=True)
     room = models.CharField("房间", max_length=100, blank=True)
+    # The customer and room the case is about, by id (data "customer_id" / "room_id"): the history
+    # of a customer or a room (webapp.realestate.history). Plain ids: the engine knows no customers.
+    customer_ref = models.PositiveBigIntegerField("客户编号", null=True, blank=True)
+    room_ref = models.PositiveBigIntegerField("房间编号", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.RUNNING
     )
@@ -49,6 +53,7 @@ class ProcessInstance(models.Model):
         permissions = [
             ("view_all_instances", "可查看本公司全部流程实例与任务"),
             ("retry_incident", "可重试故障"),
+            ("cancel_instance", "可撤销流程实例（须填写原因）"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -58,6 +63,8 @@ class ProcessInstance(models.Model):
         indexes = [
             models.Index(fields=["company", "status", "-started_at"], name="instance_company_status"),
             models.Index(fields=["company", "process_key", "-started_at"], name="instance_company_process"),
+            models.Index(fields=["company", "customer_ref"], name="instance_company_customer"),
+            models.Index(fields=["company", "room_ref"], name="instance_company_room"),
         ]
 
     def __str__(self) -> str:
@@ -98,6 +105,9 @@ class Task(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True)
+    # The deadline was computed while the working calendar lacked a year (weekends and 元旦 only
+    # counted off): shown as 暂定 and recomputed when the year is entered (engine.sla).
+    due_provisional = models.BooleanField("暂定时限", default=False, db_default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -167,6 +177,10 @@ class Timer(models.Model):
     due_at = models.DateTimeField()
     state = models.CharField(max_length=16, choices=TimerState.choices, default=TimerState.PENDING)
     fired_at = models.DateTimeField(null=True, blank=True)
+    # A boundary timer marked deadline="attachedTask" fires at its task's deadline
+    # (engine.deadline_timers): the task's spiff id, and whether that deadline is provisional.
+    follows_task = models.UUIDField(null=True, blank=True)
+    due_provisional = models.BooleanField("暂定时限", default=False, db_default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "定时器"
@@ -175,6 +189,10 @@ class Timer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+    def is_held(self) -> bool:
+        """True while a deadline timer waits with its paused task (no due moment until resumed)."""
+        return self.follows_task is not None and self.state == TimerState.PENDING and self.due_at.year == 9999
 
 
 class CallState(models.TextChoices):

@@ -26,7 +26,7 @@ def trail(api, flow):  # type: ignore[no-untyped-def]
     """Two complaints of the 深圳 company and one of the 上海 company, their events sealed."""
     flow("complaint")
     ids = [start(api("agent"), "complaint", INTAKE)["id"] for _ in range(2)]
-    start(api("outsider"), "complaint", INTAKE)
+    start(api("outsider"), "complaint", {**INTAKE, "project": "安居·江湾府"})  # a project of its own company
     complete(api("agent"), only_task(api("agent"), ids[0])["id"], TRIAGE)
     assert seal_pending() == 0  # nothing is sealed before the lag has passed
     clock.advance(SEAL_LAG + timedelta(seconds=1))

@@ -57,7 +57,7 @@ def test_a_flow_is_versioned_by_content_and_instances_stay_on_their_version(api,
 
     agent = api("agent")
     data = {
-        "customer_name": "张三", "customer_mobile": "13800138000", "project": "滨海花园", "room": "1-101",
+        "customer_name": "张三", "customer_mobile": "13800138000", "project": "安居·滨海花园", "room": "1-101",
         "channel": "visit", "issue_type": "suggestion", "issue_class": "other", "description": "建议增加充电桩。",
         "group_complaint": False, "answered_on_spot": False,
     }  # fmt: skip

@@ -6,6 +6,7 @@ import pytest
 
 from engine import actions
 from engine.models import Incident, NotificationTemplate, ProcessInstance, ServiceCall, Task
+from tests.sales.conftest import master  # noqa: F401  (the sales master data fixture)
 
 from .conftest import open_task
 
@@ -66,7 +67,8 @@ def test_the_instance_page_shows_data_with_form_titles(web, complaint, cast):
     assert "责任部门" in data and "工程部" in data
     assert "业务编号" in data and instance.business_key in data
     assert "construction_quality" not in data
-    assert 'id="nested-data"' in html  # the SMS result, collapsed
+    assert 'id="notices"' in html  # the SMS as sent, not its result's keys
+    assert 'id="nested-data"' not in html
     # Tasks, service calls and timers.
     tasks = html.split('id="tasks-table"', 1)[1].split("</table>", 1)[0]
     assert "派单" in tasks and "工程部处理" in tasks and "李娜" in tasks
@@ -196,3 +198,122 @@ def test_a_failed_service_call_shows_and_retries(web, complaint, cast):
     assert ServiceCall.objects.get(instance=instance).state == "done"
     assert open_task(instance, "派单").lane == "客服中心"
     assert 'id="instance-status">进行中<' in client.get(f"/instances/{instance.pk}/").content.decode()
+
+
+# --- what a person reads: titles, names, ¥ amounts, local times, the SMS as sent (issue 13.7) ----
+
+HANDLED = {
+    "handling_result": "已上门修补外墙防水并更换墙纸。",
+    "measures_taken": "外墙打胶、墙纸更换",
+    "compensation_needed": True,
+    "proposed_compensation_amount": 2500,
+}
+RAW_KEYS = ["handle_due", "issue_title", "reopen_count", "PT72H", "message_id", "sms_accepted",
+            "construction_quality", "2500.0", "+08:00"]  # fmt: skip
+
+
+def _section(html: str, marker: str, end: str = "</dl>") -> str:
+    return html.split(marker, 1)[1].split(end, 1)[0]
+
+
+def _text(fragment: str) -> str:
+    return re.sub(r"<[^>]+>", " ", fragment)
+
+
+@pytest.fixture
+def handled(complaint, cast):
+    """A complaint dispatched to 工程部 (priority normal) and handled with a compensation."""
+    instance = complaint()
+    actions.do_complete_task(cast["agent"], open_task(instance, "派单"), TRIAGE)
+    task = open_task(instance, "工程部处理")
+    actions.do_claim_task(cast["engineer"], task)
+    actions.do_complete_task(cast["engineer"], task, HANDLED)
+    return instance
+
+
+def test_the_data_panel_reads_as_words_not_variables(web, handled):
+    html = web("agent").get(f"/instances/{handled.pk}/").content.decode()
+    data = _text(_section(html, 'id="instance-data"'))
+    assert "建议赔付金额" in data and "¥2,500.00" in data
+    assert "处理时限" in data and "72 小时" in data
+    assert "问题标题" in data and "重新打开次数" in data
+    assert re.search(r"普通[(（]72小时内处理[)）]", data) and "工程部" in data
+    for raw in RAW_KEYS:
+        assert raw not in data, raw
+    # The audit trail speaks the same words: the SMS call by its template's name.
+    audit = _text(html.split('id="audit"', 1)[1])
+    assert "客户问题受理通知" in audit and "COMPLAINT_ACCEPTED" not in audit
+    assert "收件人" in audit and "消息编号" in audit and "已记录" in audit
+    assert "¥2,500.00" in audit
+    for raw in ("message_id", "template", "params", "notify/send_sms", "recorded"):
+        assert f"{raw} " not in audit, raw
+
+
+def test_the_sms_as_sent_is_on_the_instance_page_with_the_mobile_masked(web, handled):
+    html = web("agent").get(f"/instances/{handled.pk}/").content.decode()
+    notices = _section(html, 'id="notices"', "</ol>")
+    assert "短信" in notices and "客户问题受理通知" in notices
+    assert f"尊敬的张三，您反映的问题已受理，受理编号{handled.business_key}" in notices
+    assert "138****8000" in notices and "13800138000" not in notices
+    assert "已记录" in notices
+    assert re.search(r">\d\d-\d\d \d\d:\d\d<", notices)  # the local short time
+
+
+def test_raw_data_is_one_click_away_for_participants_only_and_stays_masked(web, handled, cast):
+    agent = web("agent").get(f"/instances/{handled.pk}/").content.decode()
+    raw = _section(agent, 'id="raw-data"', "</details>")
+    assert "&quot;handle_due&quot;: &quot;PT72H&quot;" in raw
+    assert "138****8000" in raw and "13800138000" not in raw
+    assert 'id="raw-data"' in web("engineer").get(f"/instances/{handled.pk}/").content.decode()
+    # 赵刚 sees the case through his department's lane but took no part in it.
+    eng_head = web("eng_head").get(f"/instances/{handled.pk}/")
+    assert eng_head.status_code == 200
+    assert 'id="raw-data"' not in eng_head.content.decode()
+
+
+@pytest.fixture
+def sale(api, cast, flow, master):  # noqa: F811
+    """A sale by 孙丽 up to the contract (subscription with a 1.5 % discount approved)."""
+    from engine import clock
+    from tests.sales.conftest import CONTRACT
+    from tests.sales.helpers import days, subscribed, work
+
+    flow("sales")
+    sales = api("sales")
+    started = subscribed(sales, master)
+    work(
+        sales,
+        started["id"],
+        {"discount_percent": 1.5, "discount_sheet_no": "ZK-0001", "discount_reason": "老业主推荐"},
+    )
+    work(api("mkt_director"), started["id"], {"discount_decision": "approve"})
+    clock.set_time(days(7, 15))  # signed on 12-04
+    work(sales, started["id"], CONTRACT, "转签约")
+    return started["id"]
+
+
+def test_a_sale_shows_linked_objects_by_name_amounts_in_yuan_and_local_times(web, sale, master):  # noqa: F811
+    html = web("sales").get(f"/instances/{sale}/").content.decode()
+    data = _section(html, 'id="instance-data"')
+    customer = master["zhang"]
+    assert f'<a href="/customers/{customer.pk}/">张三</a>' in data
+    assert "安居·滨海花园 3栋1单元1502</a>" in data
+    text = _text(data)
+    assert "¥2,310,493.72" in text and "¥50,000.00" in text and "¥1,400,000.00" in text
+    assert "学校配套、交付质量" in text
+    assert "商业按揭" in text and "commercial_mortgage" not in text
+    assert "签约后回访时间" in text and "2026-12-11 10:00" in text
+    for raw in (
+        "visit_id",
+        "subscription_id",
+        "loan_kind",
+        "approval_level",
+        "2345678.9 ",
+        "T10:00:00",
+        '["',
+    ):
+        assert raw not in text, raw
+    # The payment schedule as a table with its own titles.
+    nested = _text(_section(html, 'id="nested-data"', "</details>"))
+    assert "付款详情" in nested and "应付日期" in nested and "¥860,493.72" in nested and "房款" in nested
+    assert "定金账单" in nested and "应收" in nested and "receivable" not in nested

@@ -17,6 +17,9 @@ ASSETS = [
     "anju/anju.css",
     "anju/diagram.js",
     "anju/privacy.js",
+    "anju/lookup.js",
+    "anju/forms.js",
+    "anju/favicon.svg",
 ]
 
 

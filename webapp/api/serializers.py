@@ -88,7 +88,7 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         fields = ["id", "name", "element_id", "process_key", "lane", "state", "assignee", "claimed_at",
-                  "created_at", "due_at", "overdue", "completed_at", "completed_by", "flags", "response_due_at",
+                  "created_at", "due_at", "due_provisional", "overdue", "completed_at", "completed_by", "flags", "response_due_at",
                   "sla_level", "paused_at", "paused_minutes", "paused_wall_minutes", "pause_reason", "category", "instance"]  # fmt: skip
 
     def get_overdue(self, obj: Task) -> bool:
@@ -144,6 +144,10 @@ class PauseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
 class RetrySerializer(serializers.Serializer):
     data = serializers.JSONField(required=False, allow_null=True, default=None)
 
@@ -165,7 +169,16 @@ class IncidentSerializer(serializers.ModelSerializer):
 class TimerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Timer
-        fields = ["id", "element_id", "name", "due_at", "state", "fired_at"]
+        fields = [
+            "id",
+            "element_id",
+            "name",
+            "due_at",
+            "due_provisional",
+            "follows_task",
+            "state",
+            "fired_at",
+        ]
 
 
 class ServiceCallSerializer(serializers.ModelSerializer):

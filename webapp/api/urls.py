@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from webapp.accounts.throttle import obtain_auth_token  # DRF's, with the login throttle
 
-from . import sla, views
+from . import lookups, sla, views
 
 router = DefaultRouter()
 # No format-suffix twins (/api/tasks/1.json): the views take no `format` argument (a 500), and
@@ -19,6 +19,7 @@ router.register("alerts", sla.AlertViewSet, basename="alert")
 urlpatterns = [
     path("", include(router.urls)),
     path("me/", views.me, name="api-me"),
+    path("lookups/<slug:source>/", lookups.lookup, name="api-lookup"),
     path("sla/summary/", sla.sla_summary, name="api-sla-summary"),
     path("calendar/deadline/", sla.deadline_view, name="api-deadline"),
     path("auth/token/", obtain_auth_token, name="api-token"),

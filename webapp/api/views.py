@@ -203,6 +203,19 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             privacy.record_api_reveal(request, "instance", [instance.pk], shown, instance)
         return self.get_paginated_response(s.AuditEventSerializer(page, many=True, context=context).data)
 
+    @extend_schema(
+        request=s.CancelSerializer, responses={200: s.InstanceSerializer, 400: ERROR, 403: ERROR, 409: ERROR}
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel a case recorded by mistake (needs engine.cancel_instance; the reason is required and
+        audited): its open tasks, timers and pending service calls are cancelled."""
+        instance = self.get_object()
+        actions.check_cancel_instance(request.user, instance)
+        body = parse(s.CancelSerializer, request)
+        instance = actions.do_cancel_instance(request.user, instance, body["reason"])
+        return Response(s.InstanceSerializer(instance, context=self.get_serializer_context()).data)
+
 
 TASK_ORDERINGS = {
     "due": [F("due_at").asc(nulls_last=True), "created_at"],

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from webapp.accounts.throttle import ThrottledAuthenticationForm
 
-from . import sla_views, views
+from . import cancel, sla_views, views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="inbox", permanent=False), name="home"),
@@ -28,6 +28,7 @@ urlpatterns = [
     path("start/<str:process_key>/", views.start, name="start"),
     path("instances/", views.instance_list, name="instances"),
     path("instances/<int:pk>/", views.instance_detail, name="instance"),
+    path("instances/<int:pk>/cancel/", cancel.instance_cancel, name="instance_cancel"),
     path("incidents/<int:pk>/retry/", views.incident_retry, name="incident_retry"),
     path("alerts/", sla_views.alert_list, name="alerts"),
     path("alerts/read-all/", sla_views.alert_read_all, name="alert_read_all"),

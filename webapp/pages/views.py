@@ -21,19 +21,20 @@ from engine.errors import BadRequest, Conflict, FormInvalid
 from engine.ids import id_or_404
 from engine.models import AuditEvent, ProcessInstance, ProcessVersion, Task
 from engine.models.audit import AuditAction
-from engine.models.runtime import InstanceStatus
+from engine.models.runtime import InstanceStatus, TaskState
 from forms import coerce_post, jsonsafe, render_form
 from forms.schema import properties
 from forms.text import clean_text
 from webapp import privacy
 from webapp.common import actions as completing
-from webapp.common import display, params
+from webapp.common import display, notices, params, rawdata
 from webapp.common.display import short_time
 from webapp.common.errors import engine_errors, error_page, message
 from webapp.common.filters import Field, FilterBar
 
 from . import extensions, sla
 from .inbox import PAGE_SIZE, InboxQuery, filter_bar, inbox_tasks, process_choices, tab_counts
+from .task_form import task_form
 
 COMPLAINT = "complaint"
 MAX_AUDIT_ROWS = 500
@@ -148,7 +149,7 @@ def reveal_task(user: Any, pk: Any, field: str) -> privacy.Revealed:
     """A personal value of the data a task page shows, in full (privacy.do_reveal, kind "task")."""
     task = access.access_task(user, id_or_404(pk))
     value = privacy.flow_value(task_page_data(task), field, task.instance.version)
-    return privacy.Revealed(value, f"{task.instance.business_key} · {task.name}", task.instance)
+    return privacy.Revealed(value, f"{task.instance.business_key} · {task.name}", task.instance, task.pk)
 
 
 def _with_defaults(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
@@ -200,13 +201,11 @@ def _task_page(
         data = task_page_data(task)
         if is_open and can_submit:
             data = _with_defaults(schema, data)
-    shown = options.expand(schema, user, data)
-    form_data, form_ui, masked = privacy.mask_form(
-        schema, ui, data, readonly=not can_submit, typed=typed or ()
-    )
-    form_html = render_form(shown, form_ui, form_data, errors, readonly=not can_submit) if schema else ""
+    form = None
+    if schema:
+        form = task_form(user, task, schema, ui, data, errors, can_submit=can_submit, typed=typed or ())
     snap = inspect.snapshot(instance)
-    labels = display.FormLabels.for_version(version)
+    labels = display.FormLabels.for_version(version).for_user(user)
     case = privacy.mask_data(snap.data, fields=labels.personal)
     return render(
         request,
@@ -215,8 +214,7 @@ def _task_page(
             "task": task,
             "instance": instance,
             "version": version,
-            "form_html": form_html,
-            "has_form": schema is not None,
+            "form": form,
             "can_submit": can_submit,
             "can_claim": is_open and task.assignee_id is None and in_lane,
             "can_put_back": is_open
@@ -224,8 +222,11 @@ def _task_page(
             and (task.assignee_id == user.pk or user.has_perm(access.REASSIGN)),
             "held_by_other": is_open and task.assignee_id not in (None, user.pk),
             "state": display.badge(display.TASK_STATE, task.state),
-            "summary": _mark_revealable(display.summary_rows(case, labels), snap.data, labels, user),
-            "reveal_inputs": [(f"id_{name}", name) for name in masked] if privacy.may_see(user) else [],
+            "summary": [  # what the form's own context rows do not show already
+                row
+                for row in _mark_revealable(display.summary_rows(case, labels), snap.data, labels, user)
+                if form is None or row.key not in form.context_keys
+            ],
             "diagram": _diagram(version, snap, current=[task.element_id] if is_open else []),
             "alert": alert,
             "errors": bool(errors),
@@ -287,7 +288,8 @@ def _mark_revealable(
 
 
 def _diagram(version: ProcessVersion, snap: inspect.Snapshot, current: list[str] | None = None) -> dict:
-    """The BPMN XML and which elements to mark (current task, other active, failed, done)."""
+    """The BPMN XML, which elements to mark (current task, other active, failed, done) and the
+    path taken (pairs of element ids)."""
     try:
         _name, xml = inspect.main_bpmn(version.pk)
     except Exception:  # a version without a BPMN file cannot be drawn; the page still works
@@ -302,6 +304,7 @@ def _diagram(version: ProcessVersion, snap: inspect.Snapshot, current: list[str]
             "failed": snap.failed,
             "completed": [e for e in snap.completed if e not in current and e not in active],
         },
+        "taken": [list(pair) for pair in snap.taken],  # the sequence flows between these were taken
     }
 
 
@@ -353,12 +356,24 @@ def _start(request: HttpRequest, process_key: str, title: str = "") -> HttpRespo
                 if version.key == COMPLAINT
                 else _("Started. Business key: %(key)s") % {"key": instance.business_key},
             )
-            return redirect("instance", pk=instance.pk)
+            return redirect(_landing(request.user, instance))
     context["form_html"] = (
         render_form(options.expand(schema, request.user, data), ui, data, errors) if schema else ""
     )
     context["errors"] = bool(errors)
     return render(request, "pages/start.html", context, status=status)
+
+
+def _landing(user: Any, instance: ProcessInstance) -> str:
+    """Where a person lands after starting a case: its first task they can do now (theirs, or open
+    to their work group: after 登记 the agent goes on to 派单), else the case's page."""
+    task = (
+        instance.tasks.filter(state=TaskState.READY)
+        .filter(Q(assignee=user) | Q(assignee__isnull=True, lane__in=user.group_names()))
+        .order_by("created_at", "id")
+        .first()
+    )
+    return reverse("task", args=[task.pk]) if task is not None else reverse("instance", args=[instance.pk])
 
 
 # --- instances -------------------------------------------------------------------------------
@@ -437,11 +452,14 @@ def _instance_page(
     alert: str = "",
     retry_incident: int | None = None,
     retry_text: str = "",
+    cancel_errors: list[str] | None = None,
+    cancel_reason: str = "",
 ) -> HttpResponse:
     version = instance.version
     snap = inspect.snapshot(instance)
-    labels = display.FormLabels.for_version(version)
-    plain, nested = display.data_rows(privacy.mask_data(snap.data, fields=labels.personal), labels)
+    labels = display.FormLabels.for_version(version).for_user(request.user)
+    masked = privacy.mask_data(snap.data, fields=labels.personal)
+    plain, nested = display.data_rows(masked, labels)
     _mark_revealable(plain, snap.data, labels, request.user)
     tasks = instance.tasks.select_related("assignee", "completed_by").order_by("created_at", "id")
     events = list(instance.audit_events.order_by("-at", "-id")[: MAX_AUDIT_ROWS + 1])
@@ -457,6 +475,8 @@ def _instance_page(
             "status_badge": display.badge(display.INSTANCE_STATUS, instance.status),
             "data_rows": plain,
             "nested_rows": nested,
+            "raw_data": rawdata.raw_json(masked) if rawdata.may_see_raw(request.user, instance) else "",
+            "notices": notices.instance_notices(instance),
             "tasks": [(t, display.badge(display.TASK_STATE, t.state)) for t in tasks],
             "open_incidents": [
                 (i, display.INCIDENT_KIND.get(i.kind, i.kind)) for i in incidents if i.is_open()
@@ -479,6 +499,9 @@ def _instance_page(
             "alert": alert,
             "retry_incident": retry_incident,
             "retry_text": retry_text,
+            "can_cancel": instance.is_open() and request.user.has_perm(access.CANCEL),
+            "cancel_errors": cancel_errors or [],
+            "cancel_reason": cancel_reason,
         },
         status=status,
     )
