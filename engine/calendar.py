@@ -297,15 +297,17 @@ def seed_from_package(company_id: int, years: list[int] | None = None) -> list[i
     return loaded
 
 
-def business_due(start: datetime, iso_duration: str, company_id: int) -> datetime:
+def business_due(start: datetime, iso_duration: str, company_id: int, *, guess: bool = False) -> datetime:
     """`start` plus an ISO 8601 duration (P3D, PT8H, P1W, PT90M) counted in the company's business
     time: a day is one working day, a week five. Years and months have no business meaning and
-    are refused. Raises CalendarMissing, ValueError."""
+    are refused. Raises CalendarMissing (unless guess: the provisional calendar), ValueError."""
     from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
     calendar = calendar_for(company_id)
     if calendar is None:
         raise ValueError(_("The company has no working calendar: business time cannot be computed."))
+    if guess:
+        calendar = calendar.provisional()
     parts = TimerEventDefinition.parse_iso_duration(str(iso_duration))
     if parts.get("years") or parts.get("months"):
         raise ValueError(

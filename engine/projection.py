@@ -172,19 +172,25 @@ def _is_business(spec: Any) -> bool:
     return str(props.get(BUSINESS_TIME, "")).lower() in ("true", "1", "yes")
 
 
-def _due_at(task: SpiffTask, expression: str | None, now: datetime, company_id: int = 0) -> datetime | None:
+def _flow_deadline(task: SpiffTask, expression: str | None, now: datetime, company_id: int) -> dict[str, Any]:
+    """Task-row fields for the deadline the flow gives a user task (dueIn: calendar time, or business
+    time with businessTime="true", provisional while the calendar lacks a year it needs)."""
     if not expression:
-        return None
+        return {}
     try:
-        value = task.workflow.script_engine.evaluate(task, expression)
-        if _is_business(task.task_spec):
-            from .calendar import business_due
+        value = str(task.workflow.script_engine.evaluate(task, expression))
+        if not _is_business(task.task_spec):
+            return {"due_at": duration_from(value, now)}
+        from . import sla
 
-            return business_due(now, str(value), company_id)
-        return duration_from(str(value), now)
+        planned = sla.flow_deadline(company_id, value, now)
+        if planned.missing is not None:
+            sla.report_calendar_missing(company_id, planned.missing)
+            return {**planned.fields, "flags": [sla.CALENDAR_FLAG]}
+        return planned.fields
     except Exception as exc:  # a broken due time must not stop the flow; the task just has none
         log.warning("dueIn of %s could not be evaluated: %s", task.task_spec.bpmn_id, exc)
-        return None
+        return {}
 
 
 def candidate_group(task: SpiffTask, expression: str | None) -> str:
@@ -223,8 +229,9 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
         "state": RowState.READY,
         "flags": [],
         "created_at": step.now,
-        "due_at": _due_at(task, props.get("dueIn"), step.now, step.instance.company_id),
+        "due_at": None,
         "due_provisional": False,
+        "due_in": "",
         "sla_policy": None,
         "response_due_at": None,
         "sla_next_at": None,
@@ -235,6 +242,7 @@ def task_row(step: Step, task: SpiffTask) -> dict[str, Any]:
         "pause_reason": "",
         "category": "",
     }
+    row.update(_flow_deadline(task, props.get("dueIn"), step.now, step.instance.company_id))
     row.update(planned)  # an SLA policy's resolution deadline replaces dueIn
     return row
 

@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import audit, clock, deadline_timers, directory
-from .calendar import CalendarMissing, WorkCalendar, calendar_for, target_minutes
+from .calendar import CalendarMissing, WorkCalendar, business_due, calendar_for, target_minutes
 from .models import Alert, AlertRecipient, SlaPolicy, Task
 from .models.audit import AuditAction
 from .models.runtime import TaskState
@@ -153,6 +153,23 @@ class Schedule(NamedTuple):
 
     fields: dict[str, Any]
     missing: CalendarMissing | None
+
+
+def flow_deadline(company_id: int, duration: str, created_at: datetime, paused_wall: float = 0.0) -> Schedule:
+    """Task-row fields for a deadline the flow itself gives in business time (a user task's dueIn
+    with businessTime="true"): `duration` working time from `created_at`, extended by the wall-clock
+    minutes paused. Without the calendar year it needs, the deadline is provisional (as a policy's
+    is) and recomputed by replan_missing from `due_in`. Raises ValueError for a duration that is
+    not business time (months, years) or a company without a calendar."""
+    fields: dict[str, Any] = {"due_in": duration[:40], "due_provisional": False}
+    missing: CalendarMissing | None = None
+    try:
+        due = business_due(created_at, duration, company_id)
+    except CalendarMissing as exc:
+        missing, fields["due_provisional"] = exc, True
+        due = business_due(created_at, duration, company_id, guess=True)
+    fields["due_at"] = due + timedelta(minutes=paused_wall)
+    return Schedule(fields, missing)
 
 
 def _deadlines(policy: SlaPolicy, created_at: datetime, paused: Paused, guess: bool) -> dict[str, Any]:
@@ -524,7 +541,8 @@ def replan_missing(company_id: int) -> int:
     # JSON containment is not portable (SQLite): the flag is found in the JSON text.
     candidates = Task.objects.filter(
         Q(due_provisional=True) | Q(flags__icontains=CALENDAR_FLAG),
-        company_id=company_id, state=TaskState.READY, sla_policy__isnull=False,
+        Q(sla_policy__isnull=False) | ~Q(due_in=""),
+        company_id=company_id, state=TaskState.READY,
     ).values_list("pk", flat=True)  # fmt: skip
     for pk in list(candidates):
         with transaction.atomic():
@@ -535,12 +553,21 @@ def replan_missing(company_id: int) -> int:
                 .filter(pk=pk)
                 .first()
             )
-            if task is None or task.state != TaskState.READY or task.sla_policy is None:
+            if task is None or task.state != TaskState.READY or (task.sla_policy is None and not task.due_in):
                 continue  # done or changed since the candidates were read
             if not task.due_provisional and CALENDAR_FLAG not in (task.flags or []):
                 continue
-            planned = _schedule(task.sla_policy, task.created_at, Paused.of(task),
-                                claimed=task.claimed_at is not None, done=list(task.sla_events or []))  # fmt: skip
+            if task.sla_policy is not None:
+                planned = _schedule(task.sla_policy, task.created_at, Paused.of(task),
+                                    claimed=task.claimed_at is not None, done=list(task.sla_events or []))  # fmt: skip
+            else:  # the flow's own business-time deadline
+                try:
+                    planned = flow_deadline(
+                        company_id, task.due_in, task.created_at, task.paused_wall_minutes
+                    )
+                except ValueError as exc:  # the calendar was removed since: the deadline stays
+                    log.warning("task %s keeps its provisional deadline: %s", pk, exc)
+                    continue
             fields = dict(planned.fields)
             if task.paused_at is not None:
                 fields["sla_next_at"] = None  # the clock stands still until resumed

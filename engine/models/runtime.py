@@ -108,6 +108,9 @@ class Task(models.Model):
     # The deadline was computed while the working calendar lacked a year (weekends and 元旦 only
     # counted off): shown as 暂定 and recomputed when the year is entered (engine.sla).
     due_provisional = models.BooleanField("暂定时限", default=False, db_default=False)
+    # The flow's dueIn when it counts business time (e.g. P3D working days for 整改), kept so that a
+    # provisional deadline can be recomputed when the year is entered; "" otherwise.
+    due_in = models.CharField("流程时限(工作时间)", max_length=40, blank=True, default="", db_default="")
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
