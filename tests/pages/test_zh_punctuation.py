@@ -1,5 +1,5 @@
 """Chinese text uses Chinese punctuation (issue 13.16): no ASCII `, : ; ! ? ( )` touching a Chinese
-character in what a person reads — the translations, the flows' forms and element names, and the
+character in what a person reads — the translations, the flows' forms, element names, instructions and documentation, and the
 templates' own text. Placeholders (`%(name)s`), times (09:00) and code are not touched."""
 
 from __future__ import annotations
@@ -47,8 +47,12 @@ def flow_texts() -> Iterator[tuple[str, str]]:
             yield str(path.relative_to(ROOT)), text
     for path in sorted((ROOT / "processes").rglob("*.bpmn")):
         for element in etree.parse(str(path)).iter():
-            if isinstance(element.tag, str) and element.get("name"):
+            if not isinstance(element.tag, str):
+                continue
+            if element.get("name"):
                 yield str(path.relative_to(ROOT)), element.get("name", "")
+            if etree.QName(element).localname in ("instructionsForEndUser", "documentation") and element.text:
+                yield str(path.relative_to(ROOT)), element.text  # shown on the task and instance pages
 
 
 def template_texts() -> Iterator[tuple[str, str]]:
