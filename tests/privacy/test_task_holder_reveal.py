@@ -22,6 +22,7 @@ from .conftest import MOBILE, assert_masked, reveal_events
 
 SHIPPED = [
     ("complaint", "handle.schema.json"),
+    ("complaint", "group_complaint.schema.json"),  # the leader meets or phones the group's contact
     ("complaint", "callback.schema.json"),
     ("sales", "callback.schema.json"),
     ("movein/room", "callback.schema.json"),
