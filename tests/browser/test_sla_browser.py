@@ -6,9 +6,7 @@ browser opens; no API calls, no sleeps."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,15 +16,11 @@ from engine.sla_defaults import ensure_sla_setup
 from engine.tasks import sweep
 from tests.browser.test_complaint_browser import log_in
 from tests.complaint_data import INTAKE
+from tests.times import at
 
 pytestmark = pytest.mark.browser
 
-SH = ZoneInfo("Asia/Shanghai")
 DISPATCH = {"department": "engineering", "dispatch_note": "请上门"}
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
 
 
 @pytest.fixture

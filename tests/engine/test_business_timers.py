@@ -1,7 +1,6 @@
 """BPMN timers and due times in business time (property businessTime="true")."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -10,12 +9,7 @@ from engine.models import Timer
 from engine.sla_defaults import ensure_sla_setup
 from engine.tasks import sweep
 from tests.helpers import complete, instance, only_task, start
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
+from tests.times import at
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """Business-time arithmetic against hand-checked cases (2026, China, 09:00–12:00 + 13:30–18:00)."""
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import chinese_calendar
 import pytest
 
 from engine.calendar import CalendarMissing, WorkCalendar, deadline, target_minutes
-
-SH = ZoneInfo("Asia/Shanghai")
+from tests.times import SH, at
 
 
 def china_2026() -> WorkCalendar:
@@ -25,10 +23,6 @@ def china_2026() -> WorkCalendar:
 
 
 CAL = china_2026()
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
 
 
 def test_friday_evening_plus_8_business_hours_is_monday_17_30():

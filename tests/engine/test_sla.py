@@ -5,8 +5,6 @@ complaints escalated at once, a missing calendar year reported loudly."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -19,16 +17,7 @@ from engine.sla_defaults import ensure_sla_setup
 from engine.tasks import sweep
 from tests.complaint_data import INTAKE, TRIAGE
 from tests.helpers import complete, only_task, start
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
-
-
-def shanghai(value: str) -> datetime:
-    return datetime.fromisoformat(value).astimezone(SH)
+from tests.times import at, shanghai
 
 
 @pytest.fixture

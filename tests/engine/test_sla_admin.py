@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,12 +17,7 @@ from engine.sla_defaults import ensure_sla_setup
 from engine.tasks import sweep
 from tests.complaint_data import INTAKE
 from tests.helpers import only_task, start
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
+from tests.times import SH, at
 
 
 @pytest.fixture

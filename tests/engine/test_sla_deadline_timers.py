@@ -9,9 +9,7 @@ database. The clock is moved, never slept on.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
@@ -25,18 +23,9 @@ from engine.sla_defaults import ensure_sla_setup
 from engine.tasks import sweep
 from tests.complaint_data import INTAKE, TRIAGE
 from tests.helpers import complete, instance, only_task, start
+from tests.times import at, shanghai
 
 pytestmark = pytest.mark.usefixtures("restore_mode")
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
-
-
-def shanghai(value: str) -> datetime:
-    return datetime.fromisoformat(value).astimezone(SH)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ changed, and the touchpoints after delivery appearing on their dates."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -26,9 +25,8 @@ from tests.movein.conftest import (
     prepare,
     record_defect,
 )
+from tests.times import SH
 from webapp.movein.models import AcceptanceRecord, BatchRoom, Defect, DefectPhoto, ImmutableRecordError
-
-SH = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ cache, and every step restored from the database)."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -16,13 +15,8 @@ from engine.models import Alert, AuditEvent, BusinessCalendar, CalendarDay, Cale
 from engine.sla import replan_missing
 from tests.movein.conftest import create_batch, prepare, record_defect
 from tests.movein.test_movein_flow import defect_task
+from tests.times import at
 from webapp.movein.models import BatchRoom
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
 
 
 def test_a_rectification_deadline_past_the_calendar_is_provisional_until_the_year_is_entered(

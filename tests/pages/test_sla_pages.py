@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,17 +18,13 @@ from engine import actions, clock
 from engine.models import Alert, AlertRecipient, BusinessCalendar, Task
 from engine.sla_defaults import ensure_sla_setup
 from engine.tasks import sweep
+from tests.times import at
 
 from .conftest import INTAKE_DATA, open_task
 
-SH = ZoneInfo("Asia/Shanghai")
 DISPATCH = {"department": "engineering", "dispatch_note": "请上门"}
 HANDLING = "工程部处理"
 WINDOWS = ["已超时", "1 小时内", "1–4 小时", "4–24 小时", "1 天以上", "等待客户"]
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
 
 
 @pytest.fixture
