@@ -4,6 +4,7 @@ company and to work groups (departments), whose names are the BPMN lanes (candid
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 
 
@@ -35,13 +36,36 @@ class Company(models.Model):
         return self.name
 
 
+class ThirdLevel(models.TextChoices):
+    """Which level of the master data is the property register's third directory level."""
+
+    UNIT = "unit", "单元"
+    FLOOR = "floor", "楼层"
+
+
 class Project(models.Model):
-    """项目: a development of the company (rooms and phases come with the sales issue)."""
+    """项目: a development of the company (rooms and phases come with the sales issue). In the
+    property register (房产管理, webapp/realestate/register.py) it is the 管理区: named with the
+    property organisation's full name, its room codes starting with the prefix the property company
+    gives, its third directory level (under 大楼) the unit or the floor."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="projects")
     name = models.CharField("名称", max_length=100)
     code = models.SlugField("代码", max_length=40)
     city = models.CharField("城市", max_length=40, blank=True)
+    property_org_name = models.CharField(
+        "管理区名称", max_length=100, blank=True, help_text="该项目物业管理机构的全称"
+    )
+    room_code_prefix = models.CharField(
+        "房间代码前缀",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{1,10}$", "前缀为 1 到 10 个大写拼音字母，例如 BH")],
+        help_text="物业给定的拼音字母编号，例如 BH；设置后本项目的房间代码都以它开头",
+    )
+    third_level = models.CharField(
+        "第三级目录", max_length=8, choices=ThirdLevel.choices, default=ThirdLevel.UNIT
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "项目"

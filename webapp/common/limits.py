@@ -43,6 +43,11 @@ ROUTES = (
         re.compile(r"^/(api/)?movein/(rooms/\d+/defects|defects/\d+/photos)/$"),
         "ANJU_MAX_PHOTO_REQUEST_BYTES",
     ),
+    Route(  # one plan of the property register (webapp/realestate/plans.py): the photo limit
+        "register plans",
+        re.compile(r"^/(api/register/plans|register/plans/upload)/$"),
+        "ANJU_MAX_PHOTO_REQUEST_BYTES",
+    ),
 )
 DEFAULT_SETTING = "ANJU_MAX_REQUEST_BYTES"
 

@@ -1,4 +1,5 @@
-"""Handover batches: creating one (rooms, owners, appointment slots, its flow), the batch flow's
+"""Handover batches: creating one (rooms, owners, appointment slots, its flow; refused while the
+property register lacks data of its rooms), the batch flow's
 hooks (验房准备, 入伙总结) and the batch summary (defects by category and contractor, pass rates).
 
 `do_create_batch` is one transaction: the batch, its slots and rooms, and the start of its
@@ -46,6 +47,7 @@ DOCUMENTS = {
     "doc_fee_standard": "物业收费标准公示",
 }
 MAX_SLOTS = 2000
+MAX_LISTED_ROOMS = 200  # rooms lacking register data named in a refusal (the readiness report has all)
 # What a batch takes when the form or API body leaves these out.
 BATCH_DEFAULTS = {
     "fee_months": 3,
@@ -199,6 +201,26 @@ def rooms_to_hand_over(buildings: list[Any]) -> list[Any]:
     )  # fmt: skip
 
 
+def check_register_ready(rooms: list[Any]) -> None:
+    """ "新建小区入伙前一个月" the property register must be complete: FormInvalid listing every room
+    that lacks required register data (房间代码, 房间名称, 建筑面积, 收费面积, 户型, 朝向) and what it lacks."""
+    from webapp.realestate.register import incomplete_message, missing_fields
+
+    lacking = [room for room in rooms if missing_fields(room)]
+    if not lacking:
+        return
+    shown = lacking[:MAX_LISTED_ROOMS]
+    lines = incomplete_message(shown)
+    if len(lacking) > len(shown):
+        lines.append(
+            _("… and %(count)s more rooms (see the readiness report).") % {"count": len(lacking) - len(shown)}
+        )
+    summary = _(
+        "%(count)s rooms lack required register data; complete the property register before the batch:"
+    ) % {"count": len(lacking)}
+    raise FormInvalid({"buildings": [summary, *lines]})
+
+
 def owners_of(rooms: list[Any]) -> dict[int, Any]:
     """room id → the customer of its contracted subscription."""
     from webapp.sales.models import Subscription, SubscriptionStatus
@@ -217,6 +239,7 @@ def do_create_batch(user: Any, raw: dict[str, Any]) -> HandoverBatch:
         raise FormInvalid(
             {"buildings": [_("These buildings have no contracted rooms that are not in a batch yet.")]}
         )
+    check_register_ready(rooms)
     times = slot_times(data)
     if len(times) > MAX_SLOTS:
         raise FormInvalid(

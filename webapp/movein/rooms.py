@@ -226,6 +226,8 @@ def handover(context: HookContext) -> HookResult:
     values, problems = read_handover(context, room)
     if problems:
         raise FormInvalid(problems)
+    if room.room.chargeable_area is None:  # the register lost it after the batch was made
+        raise Conflict(_("The room has no chargeable area in the property register; complete it first."))
     keys, water, electricity, gas = values["keys"], values["water"], values["electricity"], values["gas"]
     defects, still_open = values["defects"], values["still_open"]
     updated = Room.objects.filter(pk=room.room_id, status=RoomStatus.CONTRACTED).update(

@@ -2,8 +2,10 @@
 another company's rows are a 404 (as in engine.access), so their existence does not leak. Within
 the company each kind needs its right (webapp/common/rights.py): customers
 `realestate.view_customer`, rooms and payment methods `realestate.view_room`, imports the right to
-add what they import (`realestate.add_customer`, `realestate.add_room`). Without it the lists are
-empty and a lookup is a 403, whoever calls: pages, API, links in flow data, reveals."""
+add what they import (`realestate.add_customer`, `realestate.add_room`); the property register
+(estates, buildings, plans) the rights of its areas `register`, `register.manage` and
+`register.readiness`. Without it the lists are empty and a lookup is a 403, whoever calls: pages,
+API, links in flow data, reveals."""
 
 from __future__ import annotations
 
@@ -14,12 +16,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from engine.errors import NotAllowed
-from engine.ids import id_or_404
+from engine.ids import id_or_404, parse_id
 from webapp import privacy
 from webapp.accounts.models import Project
 from webapp.common import rights
 
-from .models import Customer, ImportJob, ImportKind, PaymentMethod, Room
+from .models import Building, Customer, ImportJob, ImportKind, PaymentMethod, RegisterPlan, Room
 
 # What importing each kind needs: the right to add what it imports.
 IMPORT_RIGHTS = {ImportKind.CUSTOMERS: rights.ADD_CUSTOMERS, ImportKind.ROOMS: rights.ADD_ROOMS}
@@ -132,6 +134,58 @@ def access_import_job(user: Any, pk: Any, *, with_content: bool = False) -> Impo
     if job is None:
         raise Http404("no such import job")
     return job
+
+
+# --- the property register (register.py, plans.py) ------------------------------------------------
+
+
+def register_project(user: Any, wanted: str = "", *, strict: bool = False, area: str = "register") -> Project:
+    """The estate a register page or call is about: the company's project whose code or id is
+    `wanted`, else (not strict) its first project by code; 404 when there is none. The user needs
+    the right of `area` (the register, or its readiness report)."""
+    rights.require(user, area)
+    projects = visible_projects(user).order_by("code", "pk")
+    project = None
+    if wanted:
+        number = parse_id(wanted)
+        project = projects.filter(code=wanted).first() or (
+            projects.filter(pk=number).first() if number is not None else None
+        )
+        if project is None and strict:
+            raise Http404("no such project")
+    if project is None and not strict:
+        project = projects.first()
+    if project is None:
+        raise Http404("no project")
+    return project
+
+
+def access_building(user: Any, pk: Any) -> Building:
+    rights.require(user, "register")
+    building = (
+        Building.objects.select_related("phase__project")
+        .filter(pk=id_or_404(pk), phase__project__company_id=company_id_of(user) or 0)
+        .first()
+    )
+    if building is None:
+        raise Http404("no such building")
+    return building
+
+
+def check_may_manage_register(user: Any) -> None:
+    rights.require(user, "register.manage")
+
+
+def access_plan(user: Any, pk: Any) -> RegisterPlan:
+    rights.require(user, "register")
+    plan = (
+        RegisterPlan.objects.defer("content")
+        .filter(pk=id_or_404(pk), company_id=company_id_of(user) or 0)
+        .first()
+    )
+    if plan is None:
+        raise Http404("no such plan")
+    return plan
 
 
 def reveal_customer(user: Any, pk: Any, field: str) -> privacy.Revealed:

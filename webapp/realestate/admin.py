@@ -67,6 +67,7 @@ class RoomInline(admin.TabularInline):
     fields = [
         "code",
         "name",
+        "kind",
         "built_area",
         "chargeable_area",
         "layout",
@@ -100,7 +101,7 @@ class FloorAdmin(admin.ModelAdmin):
 class RoomAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "project", "label", "built_area", "chargeable_area", "layout",
                     "orientation", "list_price", "status"]  # fmt: skip
-    list_filter = ["project", "status", "company"]
+    list_filter = ["project", "kind", "status", "company"]
     search_fields = ["code", "name", "project__name", "layout"]
     list_select_related = ["project", "floor__unit__building"]
     raw_id_fields = ["floor"]

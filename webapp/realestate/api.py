@@ -22,16 +22,19 @@ from webapp.api.parsers import JSONParser
 from webapp.api.views import ERROR, REVEAL
 from webapp.common.params import param
 
-from . import access, customers, imports
+from . import access, customers, imports, register
 from . import serializers as s
-from .models import Customer, ImportJob, ImportKind, PaymentMethod, Room, RoomStatus
+from .models import Customer, ImportJob, ImportKind, PaymentMethod, Room, RoomKind, RoomStatus
 from .options import project_filter
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 class RoomViewSet(viewsets.ReadOnlyModelViewSet):
-    """Rooms of the user's company with their sales status (可售 / 认购 / 签约 / 交付)."""
+    """Rooms of the user's company with their sales status (可售 / 认购 / 签约 / 交付) and register data;
+    POST adds a room to the property register, PATCH completes its register data."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     serializer_class = s.RoomSerializer
     queryset = Room.objects.none()  # for the schema; get_queryset scopes by company
@@ -42,6 +45,8 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("building", int, description="building id"),
             OpenApiParameter("status", str, enum=list(RoomStatus.values)),
             OpenApiParameter("q", str, description="room code, name, layout or orientation contains"),
+            OpenApiParameter("kind", str, enum=list(RoomKind.values)),
+            OpenApiParameter("incomplete", bool, description="only rooms lacking required register data"),
         ],
         responses={200: s.RoomSerializer(many=True), 400: ERROR},
     )
@@ -72,6 +77,15 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
                     {"status": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(RoomStatus.values)}]}
                 )
             rooms = rooms.filter(status=room_status)
+        kind = param(self.request.query_params, "kind", limit=None)
+        if kind:
+            if kind not in RoomKind.values:
+                raise FormInvalid(
+                    {"kind": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(RoomKind.values)}]}
+                )
+            rooms = rooms.filter(kind=kind)
+        if param(self.request.query_params, "incomplete", limit=None).lower() in TRUE:
+            rooms = register.incomplete(rooms)
         if q:
             rooms = rooms.filter(
                 Q(code__icontains=q)
@@ -85,6 +99,31 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self) -> Room:
         return access.access_room(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=s.RoomInputSerializer, responses={201: s.RoomSerializer, 400: ERROR, 403: ERROR})
+    def create(self, request: Request) -> Response:
+        """Add a room (or 商铺, 车位) to the register; the code must start with the project's prefix."""
+        access.require_company(request.user)
+        access.check_may_manage_register(request.user)
+        room = register.save_room(request.user, request.data)
+        return Response(s.RoomSerializer(room).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.RoomInputSerializer(partial=True),
+        responses={200: s.RoomSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Complete or correct a room's register data (code, name, kind, areas, layout, orientation)."""
+        access.check_may_manage_register(request.user)
+        room = self.get_object()
+        body = request.data if isinstance(request.data, dict) else None
+        if body is not None and "status" in body:
+            raise FormInvalid({"status": [_("The sales status changes only through the sales flow.")]})
+        changes = (
+            {k: v for k, v in (body or {}).items() if k in register.EDITABLE} if body is not None else body
+        )
+        room = register.save_room(request.user, changes, room)
+        return Response(s.RoomSerializer(room).data)
 
 
 def _customer_body(request: Request) -> dict[str, Any]:

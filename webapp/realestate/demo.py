@@ -152,6 +152,19 @@ def _ensure_customers(company: Any) -> int:
     return created
 
 
+def _ensure_register_settings(project: Project, plan: ProjectPlan) -> None:
+    """The 管理区 name and room-code prefix of the property register, where still blank."""
+    changed = []
+    if not project.property_org_name:
+        project.property_org_name = f"{project.company.name}物业服务中心{project.name}管理处"[:100]
+        changed.append("property_org_name")
+    if not project.room_code_prefix:
+        project.room_code_prefix = plan.prefix
+        changed.append("room_code_prefix")
+    if changed:
+        project.save(update_fields=changed)
+
+
 def ensure_master_demo(company: Any) -> dict[str, int]:
     """Rooms, customers (demo company sz only) and payment methods of a demo company; returns
     how many rooms and customers were created this time."""
@@ -160,6 +173,7 @@ def ensure_master_demo(company: Any) -> dict[str, int]:
     for code, plan in PLANS.get(company.code, {}).items():
         project = Project.objects.filter(company=company, code=code).first()
         if project is not None:
+            _ensure_register_settings(project, plan)
             rooms += _ensure_rooms(project, plan)
     customers = _ensure_customers(company) if company.code == "sz" else 0
     return {"rooms": rooms, "customers": customers}

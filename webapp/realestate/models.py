@@ -1,13 +1,17 @@
-"""Real-estate master data: 项目 → 分期 → 楼栋 → 单元 → 楼层 → 房间, customers and payment methods.
+"""Real-estate master data: 项目 → 分期 → 楼栋 → 单元 → 楼层 → 房间 (the property register's tree,
+webapp/realestate/register.py), plans, customers and payment methods.
 
 Money is Decimal yuan with two places, areas Decimal square metres; never float.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from forms.masks import mask_phone
@@ -81,19 +85,38 @@ class RoomStatus(models.TextChoices):
     DELIVERED = "delivered", "交付"
 
 
+class RoomKind(models.TextChoices):
+    RESIDENTIAL = "residential", "住宅"
+    SHOP = "shop", "商铺"
+    PARKING = "parking", "车位"
+
+
+# The register fields the seed requires of every room (房产管理模块: 必须填写的项目), in its order.
+REGISTER_FIELDS = ("code", "name", "built_area", "chargeable_area", "layout", "orientation")
+
+
 class Room(models.Model):
-    """房间: what is sold. Status moves 可售 → 认购 → 签约 → 交付 only through the sales flow's hooks
-    (conditional updates, so two salespeople can never both take one room)."""
+    """房间: what is sold, and a property unit of the register (住宅, 商铺 or 车位). Status moves
+    可售 → 认购 → 签约 → 交付 only through the sales flow's hooks (conditional updates, so two
+    salespeople can never both take one room). Areas, layout and orientation may be missing while
+    the register is being completed (register.missing_fields says what a room lacks)."""
 
     floor = models.ForeignKey(Floor, on_delete=models.PROTECT, related_name="rooms")
     project = models.ForeignKey("accounts.Project", on_delete=models.PROTECT, related_name="rooms")
     company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="rooms")
     code = models.CharField("房间代码", max_length=40, help_text="项目内唯一，例如 BH-3-1-1502")
     name = models.CharField("房间名称", max_length=60, help_text="例如 1502")
-    built_area = models.DecimalField("建筑面积(㎡)", max_digits=10, decimal_places=2)
-    chargeable_area = models.DecimalField("收费面积(㎡)", max_digits=10, decimal_places=2)
-    layout = models.CharField("户型", max_length=40, help_text="例如 三室两厅两卫")
-    orientation = models.CharField("朝向", max_length=20, help_text="例如 南、东南")
+    kind = models.CharField("房产类型", max_length=12, choices=RoomKind.choices, default=RoomKind.RESIDENTIAL)
+    built_area = models.DecimalField(
+        "建筑面积(㎡)", max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )  # fmt: skip
+    chargeable_area = models.DecimalField(
+        "收费面积(㎡)", max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )  # fmt: skip
+    layout = models.CharField("户型", max_length=40, blank=True, help_text="例如 三室两厅两卫")
+    orientation = models.CharField("朝向", max_length=20, blank=True, help_text="例如 南、东南")
     list_price = models.DecimalField("标准总价(元)", max_digits=14, decimal_places=2)
     status = models.CharField(
         "销售状态", max_length=12, choices=RoomStatus.choices, default=RoomStatus.AVAILABLE
@@ -102,10 +125,22 @@ class Room(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "房间"
         constraints = [models.UniqueConstraint(fields=["project", "code"], name="room_code_per_project")]
-        indexes = [models.Index(fields=["company", "status"], name="room_company_status")]
+        indexes = [
+            models.Index(fields=["company", "status"], name="room_company_status"),
+            models.Index(fields=["project", "kind"], name="room_project_kind"),
+        ]
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        """The prefix rule: a room code starts with its project's room_code_prefix when one is set."""
+        super().clean()
+        prefix = self.project.room_code_prefix if self.project_id else ""
+        if prefix and self.code and not self.code.startswith(prefix):
+            raise ValidationError(
+                {"code": f"房间代码须以本项目的前缀 {prefix} 开头（例如 {prefix}-3-1-1502）。"}
+            )
 
     def label(self) -> str:
         """楼栋单元-房号 as salespeople say it, e.g. 3栋1单元1502."""
@@ -114,8 +149,51 @@ class Room(models.Model):
 
     def summary(self) -> str:
         """Project, room, area and price in one line, e.g.
-        "安居·滨海花园 3栋1单元1502 · 89.50㎡ · ¥2,350,000.00" (the room pickers' title)."""
-        return f"{self.project.name} {self.label()} · {self.built_area:.2f}㎡ · ¥{self.list_price:,.2f}"
+        "安居·滨海花园 3栋1单元1502 · 89.50㎡ · ¥2,350,000.00" (the room pickers' title); a missing
+        area is left out."""
+        area = f" · {self.built_area:.2f}㎡" if self.built_area is not None else ""
+        return f"{self.project.name} {self.label()}{area} · ¥{self.list_price:,.2f}"
+
+
+class PlanKind(models.TextChoices):
+    SITE = "site", "小区平面图"
+    BUILDING = "building", "大楼平面图"
+    LAYOUT = "layout", "户型图"
+
+
+class RegisterPlan(models.Model):
+    """A plan stored with the register tree: 小区平面图 on the 管理区 (project), the building plan on
+    the 大楼, the 户型图 on a room. An image (JPEG, PNG, WebP) or a PDF, checked by its content
+    (webapp.realestate.plans); a newer upload of the same kind and place is the current one, the
+    older ones stay listed."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey("accounts.Project", on_delete=models.PROTECT, related_name="plans")
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, null=True, blank=True, related_name="plans"
+    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="plans")
+    kind = models.CharField("图纸类型", max_length=12, choices=PlanKind.choices)
+    file_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小(字节)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    content = models.BinaryField("文件内容")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "房产图纸"
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["project", "kind"], name="plan_project_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.file_name}"
+
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
 
 
 class CustomerType(models.TextChoices):
@@ -236,6 +314,7 @@ class PaymentMethod(models.Model):
 class ImportKind(models.TextChoices):
     ROOMS = "rooms", "房间"
     CUSTOMERS = "customers", "客户"
+    RESIDENTS = "residents", "住户"  # plugged in by webapp.residents (its importer and columns)
 
 
 class ImportStatus(models.TextChoices):

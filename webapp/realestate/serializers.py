@@ -9,7 +9,7 @@ from rest_framework import serializers
 from webapp import privacy
 from webapp.api.serializers import PersonalField, UserNameField
 
-from .models import Customer, ImportJob, PaymentMethod, Room
+from .models import Customer, ImportJob, PaymentMethod, RegisterPlan, Room
 
 
 class RefSerializer(serializers.Serializer):
@@ -28,11 +28,74 @@ class RoomSerializer(serializers.ModelSerializer):
     floor = serializers.IntegerField(source="floor.number", read_only=True)
     label = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    missing = serializers.SerializerMethodField(help_text="required register fields the room lacks")
 
     class Meta:
         model = Room
-        fields = ["id", "code", "name", "label", "project", "phase", "building", "unit", "floor", "built_area",
-                  "chargeable_area", "layout", "orientation", "list_price", "status", "status_display"]  # fmt: skip
+        fields = ["id", "code", "name", "label", "project", "phase", "building", "unit", "floor", "kind",
+                  "kind_display", "built_area", "chargeable_area", "layout", "orientation", "list_price", "status",
+                  "status_display", "missing"]  # fmt: skip
+
+    def get_missing(self, room: Room) -> list[str]:
+        from .register import missing_fields
+
+        return missing_fields(room)
+
+
+class RoomInputSerializer(serializers.Serializer):
+    """The body of POST /api/rooms/ (unit, floor, code, name, list_price required) and PATCH (the
+    register fields to change). Areas, layout and orientation may be left out while the register
+    is incomplete; the code must start with the project's room_code_prefix when one is set."""
+
+    unit = serializers.IntegerField(required=False, help_text="POST: the unit's id (see a room's unit)")
+    floor = serializers.IntegerField(required=False, help_text="POST: floor number, negative for basements")
+    code = serializers.CharField(required=False, help_text="房间代码, e.g. BH-3-1-1502")
+    name = serializers.CharField(required=False, help_text="房间名称, e.g. 1502")
+    kind = serializers.CharField(required=False, help_text="residential | shop | parking")
+    built_area = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
+    chargeable_area = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True
+    )
+    layout = serializers.CharField(required=False, allow_blank=True, help_text="户型")
+    orientation = serializers.CharField(required=False, allow_blank=True, help_text="朝向")
+    list_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, help_text="POST only"
+    )
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    uploaded_by = UserNameField(read_only=True)
+    target = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RegisterPlan
+        fields = ["id", "kind", "target", "project", "building", "room", "file_name", "content_type", "size",
+                  "sha256", "uploaded_by", "uploaded_at", "url"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_target(self, plan: RegisterPlan) -> str:
+        return "room" if plan.room_id else "building" if plan.building_id else "project"
+
+    def get_url(self, plan: RegisterPlan) -> str:
+        from django.urls import reverse
+
+        return f"{reverse('register-plan-file')}?id={plan.pk}"
+
+
+class PlanUploadSerializer(serializers.Serializer):
+    target = serializers.CharField(help_text="project | building | room")
+    id = serializers.IntegerField(help_text="the project's, building's or room's id")
+    file = serializers.FileField(help_text="JPEG, PNG, WebP or PDF, at most ANJU_MAX_PHOTO_BYTES")
+
+
+class ProjectRegisterSerializer(serializers.Serializer):
+    """PATCH /api/register/?project=…: the estate's register settings."""
+
+    property_org_name = serializers.CharField(required=False, allow_blank=True, help_text="管理区名称")
+    room_code_prefix = serializers.CharField(required=False, allow_blank=True, help_text="e.g. BH")
+    third_level = serializers.CharField(required=False, help_text="unit | floor")
 
 
 class CustomerSerializer(serializers.ModelSerializer):
