@@ -6,11 +6,30 @@ Thin wrappers: the rules live in `batches` (batch flow), `rooms` (room flow) and
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import sys
 
 from engine import hooks
+from engine.hooks import HookContext, HookResult
+from webapp.residents import residency
 
 from . import batches, defects, rooms
+from .models import BatchRoom
+
+
+@functools.wraps(rooms.handover)
+def handover(context: HookContext) -> HookResult:
+    """rooms.handover, then the room's contracted buyer (else the batch's owner) becomes its
+    owner in the residents register (source 交付), in the same step; idempotent."""
+    result = rooms.handover(context)
+    batch_room = BatchRoom.objects.select_related("room").get(pk=context.data["batch_room_id"])
+    buyer = batches.owners_of([batch_room.room]).get(batch_room.room_id)
+    owners = [buyer.pk] if buyer is not None else ([batch_room.owner_id] if batch_room.owner_id else [])
+    delivered_on = dt.date.fromisoformat(result.data["delivered_on"])
+    residency.do_owners_at_handover(batch_room.room_id, owners, delivered_on, context.actor)
+    return result
+
 
 # The flow (process id) each module's hooks serve: the designer offers them only there.
 FLOW_OF = {batches.__name__: "movein_batch", rooms.__name__: "movein_room", defects.__name__: "movein_defect"}
@@ -23,7 +42,7 @@ for name, description, func in [
     ("movein.mock_done", "模拟验房完成: 房间待业主收房", rooms.mock_done),
     ("movein.reception", "入伙接待: 核验身份、签署入伙资料", rooms.reception),
     ("movein.owner_inspection", "业主验房完成", rooms.owner_inspection),
-    ("movein.handover", "交钥匙与验收: 房产验收记录(不可修改),房间 签约→交付,首期物业费", rooms.handover),
+    ("movein.handover", "交钥匙与验收: 房产验收记录(不可修改),房间 签约→交付,首期物业费,业主登记", handover),
     ("movein.defect_start", "验房问题: 流程与问题关联,按专业自动派单", defects.defect_start),
     ("movein.dispatch", "问题分派: 派给承建商或部门,整改时限", defects.dispatch),
     ("movein.rectified", "整改完成: 整改说明", defects.rectified),

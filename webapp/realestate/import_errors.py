@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from forms.masks import CUSTOMER_FIELDS, mask
+from forms.masks import mask
 from webapp import privacy
 from webapp.common import spreadsheet
 
-from .imports import COLUMNS, ImportAborted, _read_rows
+from .imports import COLUMNS, PERSONAL_COLUMNS, ImportAborted, _read_rows
 from .models import ImportJob, ImportKind
 
 ROW_HEADER = "行号"
@@ -50,7 +50,7 @@ def error_table(job: ImportJob, *, reveal: bool) -> tuple[list[str], list[list[A
         line: list[Any] = [number]
         for column in columns:
             value = values.get(column.field)
-            kind = CUSTOMER_FIELDS.get(column.field) if job.kind == ImportKind.CUSTOMERS else None
+            kind = PERSONAL_COLUMNS.get(job.kind, {}).get(column.field)
             if kind and value not in (None, ""):
                 if reveal:
                     shown.add(column.field)
@@ -64,7 +64,7 @@ def error_table(job: ImportJob, *, reveal: bool) -> tuple[list[str], list[list[A
 
 def error_file(user: Any, job: ImportJob) -> bytes:
     """The .xlsx error file of the job for the user (masked unless they may see personal data)."""
-    reveal = privacy.may_see(user) and job.kind == ImportKind.CUSTOMERS
+    reveal = privacy.may_see(user) and job.kind in PERSONAL_COLUMNS
     header, rows, shown = error_table(job, reveal=reveal)
     if reveal:
         privacy.record_export(user, "import.errors", len(rows) if shown else 0, shown)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_noop
 
 from engine import clock
 from engine.errors import BadRequest, FormInvalid
+from forms.masks import CUSTOMER_FIELDS
 from forms.text import control_message
 from webapp.common import spreadsheet
 
@@ -359,9 +360,7 @@ def _run(job: ImportJob) -> None:
     if not rows:
         raise ImportAborted(gettext_noop("The file has no data rows below the header."))
     ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), processed_rows=0, updated_at=clock.now())
-    importer: RoomImporter | CustomerImporter = (
-        RoomImporter(job) if job.kind == ImportKind.ROOMS else CustomerImporter(job)
-    )
+    importer = IMPORTERS[job.kind](job)
     outcome = Outcome()
     for start in range(0, len(rows), PROGRESS_EVERY):
         importer.check_chunk(rows[start : start + PROGRESS_EVERY], outcome)
@@ -495,9 +494,11 @@ class RoomImporter(_Importer):
         from webapp.accounts.models import Project
 
         self.projects: dict[str, int] = {}
+        self.prefixes: dict[int, str] = {}  # the register's room-code prefix rule (Room.clean)
         for project in Project.objects.filter(company=self.company):
             self.projects.setdefault(project.code.lower(), project.pk)
             self.projects.setdefault(project.name.lower(), project.pk)
+            self.prefixes[project.pk] = project.room_code_prefix
         self.known_codes: dict[int, set[str]] = {}
         self.known_positions: dict[int, set[tuple[Any, ...]]] = {}
         self.file_codes: dict[tuple[int, str], int] = {}
@@ -602,8 +603,12 @@ class RoomImporter(_Importer):
             list_price=amounts["list_price"],
         )
         self._load_project(project_id)
+        prefix = self.prefixes.get(project_id, "")
         first = self.file_codes.setdefault((project_id, room.code), number)
-        if first != number:
+        if prefix and not room.code.startswith(prefix):
+            _fail(outcome, number, "code", _("The room code must start with the project's prefix %(prefix)s.")
+                  % {"prefix": prefix})  # fmt: skip
+        elif first != number:
             _fail(outcome, number, "code", _("Row %(row)s has the same room code.") % {"row": first})
         elif room.code in self.known_codes[project_id]:
             _fail(outcome, number, "code", _("A room with this code already exists in the project."))
@@ -724,6 +729,15 @@ class CustomerImporter(_Importer):
             customers.append(customer)
         Customer.objects.bulk_create(customers, batch_size=500)
         return len(customers)
+
+
+# The importer of each kind; another app plugs a kind in (with its COLUMNS) in its AppConfig.ready.
+IMPORTERS: dict[str, type[_Importer]] = {
+    ImportKind.ROOMS: RoomImporter,
+    ImportKind.CUSTOMERS: CustomerImporter,
+}
+# The columns holding personal data per kind ({field: mask kind}): masked in the error file.
+PERSONAL_COLUMNS: dict[str, dict[str, str]] = {ImportKind.CUSTOMERS: CUSTOMER_FIELDS}
 
 
 # --- templates ---------------------------------------------------------------------------------

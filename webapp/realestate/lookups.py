@@ -3,10 +3,12 @@ with `"x-lookup"`. Each reads through the permission-checked getters of .access,
 only what they may see (never another company's rows).
 
 - customer: name, pinyin or initials (zs), phone, ID number, address, or the number of a room the
-  customer has a case about (their purchase, move-in or complaints);
+  customer has a case about (their purchase, move-in or complaints) or lives in now (webapp.residents);
 - project: name, code or pinyin initials;
-- room: code, label (3栋1单元1502) or room number, narrowed to a picked project; the picked
-  customer's rooms come first.
+- room: code, label (3栋1单元1502) or room number, or the name, pinyin or initials of a current
+  resident (owner, tenant or member, webapp.residents) — a hotline agent finds the caller's room
+  by the owner's name; narrowed to a picked project; the picked customer's rooms come first. The
+  list names each room's current owners (or tenants).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from engine import lookups
 from engine.lookups import Item
 from engine.models import ProcessInstance
 from forms.text import clean_text
+from webapp.common import rights
 
 from . import access, customers
 from .models import Customer, Room
@@ -47,6 +50,28 @@ def _rooms_matching(rooms: QuerySet[Room], q: str) -> QuerySet[Room]:
     return rooms.filter(condition)
 
 
+def _rooms_of_residents(user: Any, q: str) -> QuerySet[Room]:
+    """Rooms whose current residents (webapp.residents, through the reverse relation) match `q`
+    by name, pinyin, initials or phone; only for users who see customers."""
+    people = customers.filter_customers(access.visible_customers(user), q).values("pk")
+    return Room.objects.filter(residencies__ended_on__isnull=True, residencies__customer__in=people).values(
+        "pk"
+    )
+
+
+def _residents_of(rooms: list[Room]) -> dict[int, list[str]]:
+    """room id → names of its current owners (else tenants), for the picker's lines."""
+    names: dict[int, dict[str, list[str]]] = {}
+    rows = Room.objects.filter(
+        pk__in=[room.pk for room in rooms],
+        residencies__ended_on__isnull=True,
+        residencies__role__in=("owner", "tenant"),
+    ).values_list("pk", "residencies__role", "residencies__customer__name")
+    for pk, role, name in rows.order_by("pk", "residencies__pk"):
+        names.setdefault(pk, {}).setdefault(role, []).append(name)
+    return {pk: roles.get("owner") or roles.get("tenant") or [] for pk, roles in names.items()}
+
+
 @lookups.register("customer", "客户 Customers: name, pinyin, initials, phone, ID number, room")
 class CustomerSource:
     def search(self, user: Any, q: str, scope: dict[str, int], limit: int) -> list[Item]:
@@ -56,9 +81,12 @@ class CustomerSource:
         if q:
             rooms = _rooms_matching(access.visible_rooms(user), q).values("pk")
             owners = _linked(user, room_ref__in=rooms, customer_ref__isnull=False).values("customer_ref")
-            found = visible.filter(Q(pk__in=found.values("pk")) | Q(pk__in=owners)).order_by(
-                "-created_at", "-pk"
+            living = visible.filter(residencies__room__in=rooms, residencies__ended_on__isnull=True).values(
+                "pk"
             )
+            found = visible.filter(
+                Q(pk__in=found.values("pk")) | Q(pk__in=owners) | Q(pk__in=living)
+            ).order_by("-created_at", "-pk")
         return [self._item(c) for c in found[:limit]]
 
     def get(self, user: Any, pk: int, scope: dict[str, int]) -> Item | None:
@@ -109,14 +137,17 @@ class RoomSource:
             rooms = rooms.filter(project_id=scope["project"])
         q = clean_text(q, 100)
         if q:
-            rooms = _rooms_matching(rooms, q)
+            matching = _rooms_matching(rooms, q).values("pk")
+            rooms = rooms.filter(Q(pk__in=matching) | Q(pk__in=_rooms_of_residents(user, q)))
         first: list[Room] = []
         if "customer" in scope:
             theirs = _linked(user, customer_ref=scope["customer"], room_ref__isnull=False).values("room_ref")
             first = list(rooms.filter(pk__in=theirs).order_by("project__name", "code")[:limit])
             rooms = rooms.exclude(pk__in=[room.pk for room in first])
         rest = list(rooms.order_by("project__name", "code")[: max(0, limit - len(first))])
-        return [self._item(room) for room in [*first, *rest]]
+        found = [*first, *rest]
+        residents = _residents_of(found) if rights.holds(user, "customers") else {}
+        return [self._item(room, residents.get(room.pk)) for room in found]
 
     def get(self, user: Any, pk: int, scope: dict[str, int]) -> Item | None:
         room = access.visible_rooms(user).select_related("project", "floor__unit__building").filter(pk=pk)
@@ -134,5 +165,6 @@ class RoomSource:
         return self._item(found[0]) if len(found) == 1 else None
 
     @staticmethod
-    def _item(room: Room) -> Item:
-        return Item(room.pk, room.label(), f"{room.project.name} {room.label()}")
+    def _item(room: Room, residents: list[str] | None = None) -> Item:
+        label = f"{room.project.name} {room.label()}"
+        return Item(room.pk, room.label(), f"{label} · {'、'.join(residents)}" if residents else label)
