@@ -1,5 +1,5 @@
-"""Working calendars and the SLA policies shipped for the complaint flow (a company's admins
-change them in the admin: SLA 策略, 工作日历)."""
+"""Working calendars and the SLA policies shipped for the complaint, move-in defect and repair flows
+(a company's admins change them in the admin: SLA 策略, 工作日历)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,28 @@ MOVEIN_DEFECT_POLICIES: list[dict[str, Any]] = [
     {"order": 120, "name": "验房问题复验", "element_id": "Task_Reinspect", "response_target": "4h", "resolution_target": "1d"},
 ]  # fmt: skip
 
-DEFAULT_POLICIES = {"complaint": COMPLAINT_POLICIES, "movein_defect": MOVEIN_DEFECT_POLICIES}
+# Repairs: emergencies (漏水、停电、电梯困人) count in calendar time, day and night, holidays too; the
+# others on the business calendar. The first matching policy wins, so the emergency ones come first.
+REPAIR_POLICIES: list[dict[str, Any]] = [
+    {"order": 210, "name": "紧急报修派工", "element_id": "Task_Dispatch", "conditions": {"urgency": "emergency"},
+     "response_target": "5m", "resolution_target": "10m", "mode": "calendar", "escalate_every_percent": 50},
+    {"order": 211, "name": "紧急报修接单", "element_id": "Task_Accept", "conditions": {"urgency": "emergency"},
+     "response_target": "5m", "resolution_target": "10m", "mode": "calendar", "escalate_every_percent": 50},
+    {"order": 212, "name": "紧急报修到场", "element_id": "Task_Arrive", "conditions": {"urgency": "emergency"},
+     "resolution_target": "30m", "mode": "calendar", "escalate_every_percent": 50},
+    {"order": 213, "name": "紧急报修完工", "element_id": "Task_Done", "conditions": {"urgency": "emergency"},
+     "resolution_target": "4h", "mode": "calendar"},
+    {"order": 220, "name": "报修派工", "element_id": "Task_Dispatch", "response_target": "30m", "resolution_target": "2h"},
+    {"order": 221, "name": "报修接单", "element_id": "Task_Accept", "response_target": "1h", "resolution_target": "2h"},
+    {"order": 222, "name": "报修上门", "element_id": "Task_Arrive", "resolution_target": "1d"},
+    {"order": 223, "name": "报修完工", "element_id": "Task_Done", "resolution_target": "2d"},
+    {"order": 230, "name": "维修回访", "element_id": "Task_Callback", "response_target": "4h", "resolution_target": "1d"},
+    {"order": 240, "name": "维修结案", "element_id": "Task_Close", "resolution_target": "1d"},
+]  # fmt: skip
+
+DEFAULT_POLICIES = {
+    "complaint": COMPLAINT_POLICIES, "movein_defect": MOVEIN_DEFECT_POLICIES, "repair": REPAIR_POLICIES,
+}  # fmt: skip
 
 
 def ensure_sla_setup(company: Any) -> None:

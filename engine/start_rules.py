@@ -13,6 +13,7 @@ DEFAULT_RULES: dict[str, dict[str, object]] = {
     "movein_batch": {},
     "movein_room": {},
     "movein_defect": {},
+    "repair": {"open_to_all": True},  # 24-hour hotline and front desk: any employee records a repair
 }
 
 

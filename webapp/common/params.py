@@ -1,5 +1,5 @@
 """Request parameters read safely: text cleaned and bounded (forms.text.clean_text), yes/no flags,
-and where a POST may send the browser back to."""
+an API body that must be an object, and where a POST may send the browser back to."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
+from engine.errors import FormInvalid
 from forms.text import clean_text
 
 MAX_PARAM = 100
@@ -22,6 +24,14 @@ def param(params: Any, name: str, limit: int | None = MAX_PARAM, default: str = 
 def flag(params: Any, name: str) -> bool:
     """Whether a yes/no parameter says yes (1, true, yes, on)."""
     return str(params.get(name, "")).lower() in TRUE
+
+
+def object_body(data: Any) -> dict[str, Any]:
+    """An API request's body (DRF `request.data`) as a dict; a list, number or string is a 400
+    (FormInvalid), never an AttributeError."""
+    if not isinstance(data, dict):
+        raise FormInvalid({"non_field_errors": [_("Send a JSON object.")]})
+    return data
 
 
 def back(request: HttpRequest, default: str = "") -> str:

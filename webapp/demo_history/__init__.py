@@ -1,6 +1,7 @@
 """A few weeks of history for the demo company, so that `make run` opens on a product in use: closed
 and open complaints (some late, breached and escalated), sales from reception to mortgage with
-discounts and changes, a move-in batch delivered with its defects and callbacks.
+discounts and changes, a move-in batch delivered with its defects and callbacks, and repairs in
+every status (webapp/demo_history/repairs.py).
 
 Everything is made by running the flows through the engine with its clock moved (see `sim`): the
 people of the demo complete their tasks through the same actions the pages call, timers fire and
@@ -31,9 +32,10 @@ from webapp.movein.demo import ensure_movein_master
 
 from . import movein, sales
 from .complaints import CALLERS, ISSUES, issue_case
+from .repairs import repair_cases
 from .sim import Simulation
 
-FLOWS = ("complaint", "sales", "sales_change", "movein_batch", "movein_room", "movein_defect")
+FLOWS = ("complaint", "sales", "sales_change", "movein_batch", "movein_room", "movein_defect", "repair")
 SEED = 2026
 
 # The customers of the history's complaints and sales: the demo of today tells its own work from theirs.
@@ -95,6 +97,8 @@ def load_demo_history(users: dict[str, Any]) -> History | None:
     for serial, sale in enumerate([*movein.SALES, *sales.SALES], start=21):
         sim.add(sales.sale_case(sim, sale, serial))
     sim.add(movein.movein_case(sim))
+    for case in repair_cases(sim, users):
+        sim.add(case)
     with calls_in_process(), quick_commits():
         sim.run()
     return History(
