@@ -17,7 +17,7 @@ def test_setup_loads_the_demo_once(transactional_db):
     call_command("anju_setup", "--no-history", stdout=out)
     assert "agent" in out.getvalue() and "anju2026" in out.getvalue()
     assert set(ProcessVersion.objects.values_list("key", flat=True)) == {
-        "complaint", "sales", "sales_change", "movein_batch", "movein_room", "movein_defect",
+        "complaint", "sales", "sales_change", "movein_batch", "movein_room", "movein_defect", "repair",
     }  # fmt: skip
     counts = (ProcessInstance.objects.count(), Task.objects.count(), Room.objects.count())
     call_command("anju_setup", "--no-history", stdout=StringIO())
@@ -34,6 +34,10 @@ def test_setup_loads_the_demo_once(transactional_db):
         == 1
     )
     assert Task.objects.filter(state="ready", process_key="sales").count() == 3
+    # the repair demo: one repair in each status a person sees (webapp/repairs/demo.py)
+    from webapp.repairs.models import Repair, Status
+
+    assert sorted(Repair.objects.values_list("status", flat=True)) == sorted(Status.values)
     # the demo companies, new on this database, got their calendars and SLA policies before the work
     assert SlaPolicy.objects.filter(company__code="sz").exists()
     assert BusinessCalendar.objects.filter(company__code="sh").exists()

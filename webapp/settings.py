@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "engine",
     "webapp.sales",
     "webapp.movein",
+    "webapp.residents",
+    "webapp.repairs",
     "webapp.designer",
     "webapp.audit",
     "webapp.pages",
@@ -311,7 +313,7 @@ ANJU_MAX_DEPLOY_REQUEST_BYTES = env_int(
 ANJU_MAX_IMPORT_REQUEST_BYTES = env_int(
     "ANJU_MAX_IMPORT_REQUEST_BYTES", ANJU_MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD
 )
-ANJU_MAX_PHOTO_REQUEST_BYTES = env_int(  # MAX_PHOTOS (9) photos per submission (webapp/movein/photos.py)
+ANJU_MAX_PHOTO_REQUEST_BYTES = env_int(  # MAX_PHOTOS (9) photos per submission (webapp/common/images.py)
     "ANJU_MAX_PHOTO_REQUEST_BYTES", 9 * ANJU_MAX_PHOTO_BYTES + _MULTIPART_OVERHEAD
 )
 # --- end of request size limits ----------------------------------------------------------------

@@ -24,6 +24,7 @@ SECRET_COMPLAINT_MOBILE = "13712345670"
 SECRET_DEFECT = "主卧窗框渗水秘记"
 SECRET_ALERT = "秘密预警甲乙丙"
 SECRET_IMPORT = "secret-rooms-0815.xlsx"
+SECRET_REPAIR = "地库水泵房秘漏"
 SECRETS = (
     SECRET_CUSTOMER,
     SECRET_MOBILE,
@@ -32,6 +33,7 @@ SECRETS = (
     SECRET_DEFECT,
     SECRET_ALERT,
     SECRET_IMPORT,
+    SECRET_REPAIR,
 )
 
 
@@ -120,6 +122,14 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
         created_by=cast["sales"], created_at=now, updated_at=now, finished_at=now,
     )  # fmt: skip
 
+    # residents: the customer owns the first room (webapp/residents)
+    from webapp.residents.models import Residency
+
+    residency = Residency.objects.create(
+        company=company, room=rooms[0], customer=customer, role="owner", started_on=now.date(), source="manual",
+        created_at=now,
+    )  # fmt: skip
+
     # move-in: a batch, its rooms, a defect with a photo, a contractor
     contractor = Contractor.objects.create(
         company=company, name="鹏程装饰", trades=[Trade.DECORATION, Trade.DOORS, Trade.WINDOWS],
@@ -142,6 +152,26 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
         keys_count=4, water_meter=1, electricity_meter=2, defects_total=1, open_defects=[],
     )  # fmt: skip
 
+    # repairs: a public-area repair of 滨海花园 (to the team by rule) with a photo
+    from tests.repairs.conftest import photo as repair_photo
+    from webapp.repairs.master import ensure_repair_master
+    from webapp.repairs.models import Repair
+
+    flow("repair")
+    ensure_repair_master(company)
+    repair_body = {
+        "project": binhai.name, "project_id": binhai.pk, "area": "public", "public_location": "地下车库水泵房",
+        "customer_name": "来电人", "customer_mobile": "13700001111", "channel": "hotline", "category": "public_area",
+        "description": SECRET_REPAIR, "urgency": "normal", "paid": False,
+    }  # fmt: skip
+    repair = Repair.objects.get(instance_id=start(agent, "repair", repair_body)["id"])
+    uploaded = agent.post(
+        f"/api/repairs/{repair.pk}/photos/",
+        {"kind": "before", "photos": [repair_photo()]},
+        format="multipart",
+    )
+    assert uploaded.status_code == 201, uploaded.content
+
     # designer: a draft of the analyst's, a migration job
     version = ProcessVersion.objects.get(key="complaint")
     draft = do_open_draft(cast["analyst"], "complaint")
@@ -158,12 +188,15 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
         "customer": customer.pk,
         "room": rooms[0].pk,
         "import": job.pk,
+        "residency": residency.pk,
         "subscription": subscription.pk,
         "batch": batch["id"],
         "batch_room": batch_room.pk,
         "defect": defect["id"],
         "photo": photo.pk,
         "contractor": contractor.pk,
+        "repair": repair.pk,
+        "repair_photo": uploaded.json()[0]["id"],
         "version": version.pk,
         "flow": version.key,
         "draft": draft.pk,

@@ -29,6 +29,12 @@ KINDS: dict[str, str] = {
     "import_job": "import",
     "import_job_rerun": "import",
     "import_job_errors": "import",
+    # residents
+    "residents_api:room-residents": "room",
+    "residents:add": "room",
+    "residents_api:customer-rooms": "customer",
+    "residents_api:move-out": "residency",
+    "residents:move_out": "residency",
     # sales
     "sales_api:subscription-detail": "subscription",
     "sales:subscription_detail": "subscription",
@@ -48,6 +54,17 @@ KINDS: dict[str, str] = {
     "movein_api:photo-content": "photo",
     "movein:photo": "photo",
     "movein:photo_thumb": "photo",
+    # repairs
+    "repairs_api:repair-detail": "repair",
+    "repairs_api:repair-photos": "repair",
+    "repairs_api:repair-cancel": "repair",
+    "repairs_api:repair-reassign": "repair",
+    "repairs:detail": "repair",
+    "repairs:photos": "repair",
+    "repairs:cancel": "repair",
+    "repairs_api:photo-content": "repair_photo",
+    "repairs:photo": "repair_photo",
+    "repairs:photo_thumb": "repair_photo",
     # engine
     "process-definition-detail": "version",
     "process-definition-diagram": "version",

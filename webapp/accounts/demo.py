@@ -19,7 +19,8 @@ ROLES: dict[str, list[str]] = {
     # every employee (not a contractor's people): start flows by hand, as each flow's rule allows
     "员工": ["add_processinstance"],
     # jobs: the master data, sales and move-in records each one works with
-    "客服": ["realestate.view_customer", "realestate.view_room", "movein.view_handoverbatch"],
+    "客服": ["realestate.view_customer", "realestate.view_room", "movein.view_handoverbatch", "residents.manage_residents",
+           "repairs.view_repair"],
     "置业顾问": [
         "realestate.view_customer", "realestate.add_customer", "realestate.change_customer",
         "realestate.view_room", "realestate.add_room", "sales.view_subscription",
@@ -27,8 +28,12 @@ ROLES: dict[str, list[str]] = {
     "按揭": ["realestate.view_customer", "sales.view_subscription"],
     "营销": ["realestate.view_room", "sales.view_subscription"],
     "工程": ["movein.view_defect"],  # rooms only through their inspections (their own work)
-    "物业": ["movein.view_handoverbatch", "movein.view_defect"],
-    "客服主管": ["view_all_instances", "retry_incident", "cancel_instance", "reassign_task", "movein.add_handoverbatch"],
+    "物业": ["movein.view_handoverbatch", "movein.view_defect", "realestate.view_room", "realestate.change_room",
+           "realestate.view_customer", "residents.manage_residents"],  # residents of the rooms (webapp/residents)
+    "客服主管": ["view_all_instances", "retry_incident", "cancel_instance", "reassign_task", "movein.add_handoverbatch",
+             "repairs.change_repair"],
+    # repairs: the dispatcher (调度员) sees and steers every repair; technicians work their own
+    "调度": ["repairs.view_repair", "repairs.change_repair", "realestate.view_room", "realestate.view_customer"],
     "公司领导": [
         "view_all_instances", "realestate.view_customer", "realestate.view_room", "sales.view_subscription",
         "movein.view_handoverbatch", "movein.view_defect",
@@ -56,6 +61,8 @@ WORK_GROUPS = [
     "按揭专员",
     "承建商·鹏程装饰",
     "承建商·华南门窗",
+    "调度中心",
+    "维修班",
 ]
 
 
@@ -88,6 +95,8 @@ PEOPLE = [
     Person("mortgage", "郭敏", "按揭专员", "sz", ("按揭专员",), (STAFF, "按揭", PII), "13800138014"),
     Person("contractor", "黄建", "鹏程装饰 整改负责人", "sz", ("承建商·鹏程装饰",), (), "13800138020"),
     Person("contractor2", "林海", "华南门窗 售后工程师", "sz", ("承建商·华南门窗",), (), "13800138021"),
+    Person("dispatcher", "何平", "物业调度员", "sz", ("调度中心",), (STAFF, "调度"), "13800138030"),
+    Person("technician", "张伟", "物业维修技工", "sz", ("维修班",), (STAFF,), "13800138031"),
     # 马克 holds the rights of the jobs whose pages the other company has: what he cannot see of sz
     # is the company scope at work (a 404), not a right he lacks
     Person("outsider", "马克", "客服专员（上海公司）", "sh", ("客服中心",), (STAFF, "客服", "置业顾问", "物业", "客服主管")),
@@ -165,7 +174,8 @@ def ensure_people() -> dict[str, User]:
 
 _MAILBOXES = {"客服中心": "kefu", "公司领导": "leaders", "工程部": "gongcheng", "设计部": "sheji", "营销部": "yingxiao",
               "物业部": "wuye", "销售部": "xiaoshou", "销售经理": "xiaoshou-jingli", "营销总监": "yingxiao-zongjian",
-              "按揭专员": "anjie", "承建商·鹏程装饰": "pengcheng", "承建商·华南门窗": "huanan"}  # fmt: skip
+              "按揭专员": "anjie", "承建商·鹏程装饰": "pengcheng", "承建商·华南门窗": "huanan",
+              "调度中心": "diaodu", "维修班": "weixiu"}  # fmt: skip
 
 
 def _mailbox(group_name: str) -> str:

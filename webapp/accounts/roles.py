@@ -39,12 +39,22 @@ PERMISSIONS = [
     Grant(rights.CHANGE_CUSTOMERS, gettext_lazy("Change customers")),
     Grant(rights.VIEW_ROOMS, gettext_lazy("See rooms, prices and the sales control chart")),
     Grant(rights.ADD_ROOMS, gettext_lazy("Import rooms from Excel")),
+    Grant(
+        rights.CHANGE_ROOMS,
+        gettext_lazy("Maintain the property register: room data, plans, estate settings, readiness"),
+    ),
+    Grant(
+        rights.MANAGE_RESIDENTS,
+        gettext_lazy("Register owners, tenants and household members of rooms, move-out, import them"),
+    ),
     Grant(rights.VIEW_SALES, gettext_lazy("See the subscription ledger and the sales reports")),
     Grant(rights.VIEW_MOVEIN, gettext_lazy("See all move-in batches and rooms (owners)")),
     Grant(
         rights.VIEW_DEFECTS,
         gettext_lazy("See all move-in defects (without it: those of one's own work)"),
     ),
+    Grant(rights.VIEW_REPAIRS, gettext_lazy("See all repairs (without it: those of one's own work)")),
+    Grant(rights.DISPATCH_REPAIRS, gettext_lazy("Reassign and cancel repairs")),
     Grant("engine.view_all_instances", gettext_lazy("See all of the company's flows and tasks")),
     Grant("engine.reassign_task", gettext_lazy("Take tasks back from their holders")),
     Grant("engine.retry_incident", gettext_lazy("Retry failed steps (incidents)")),

@@ -42,16 +42,20 @@ ADD_CUSTOMERS = "realestate.add_customer"
 CHANGE_CUSTOMERS = "realestate.change_customer"
 VIEW_ROOMS = "realestate.view_room"
 ADD_ROOMS = "realestate.add_room"
+CHANGE_ROOMS = "realestate.change_room"  # maintain the property register (webapp/realestate/register.py)
 VIEW_SALES = "sales.view_subscription"
 VIEW_MOVEIN = "movein.view_handoverbatch"
 ADD_BATCH = "movein.add_handoverbatch"
 VIEW_DEFECTS = "movein.view_defect"
+VIEW_REPAIRS = "repairs.view_repair"
+DISPATCH_REPAIRS = "repairs.change_repair"
 VIEW_ALL = "engine.view_all_instances"
 DEPLOY = "engine.deploy_process"
 MIGRATE = "engine.migrate_instances"
 REVIEW_AUDIT = "engine.review_audit"
 MANAGE_PEOPLE = "accounts.manage_people"
 MANAGE_ROLES = "accounts.manage_roles"
+MANAGE_RESIDENTS = "residents.manage_residents"
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,16 @@ _AREAS = [
     Area("customers.add", gettext_lazy("New customer"), (ADD_CUSTOMERS,)),
     Area("customers.change", gettext_lazy("Change a customer"), (CHANGE_CUSTOMERS,)),
     Area("rooms", gettext_lazy("Sales control chart, rooms, payment methods"), (VIEW_ROOMS,)),
-    Area("imports", gettext_lazy("Import from Excel"), (ADD_CUSTOMERS, ADD_ROOMS)),
+    Area("imports", gettext_lazy("Import from Excel"), (ADD_CUSTOMERS, ADD_ROOMS, MANAGE_RESIDENTS)),
+    Area("residents", gettext_lazy("Register residents of a room, move-out"), (MANAGE_RESIDENTS,)),
+    Area("register", gettext_lazy("Property register, parking directory, plans"), (VIEW_ROOMS,)),
+    Area(
+        "register.manage",
+        gettext_lazy("Maintain the property register (rooms, plans, estate settings)"),
+        (CHANGE_ROOMS,),
+        message=gettext_lazy("Maintaining the property register needs the register permission."),
+    ),
+    Area("register.readiness", gettext_lazy("Register readiness report"), (CHANGE_ROOMS, ADD_BATCH)),
     Area("sales", gettext_lazy("Subscription ledger, late-entry report"), (VIEW_SALES,)),
     Area("movein.batches", gettext_lazy("Move-in batches (list)"), (VIEW_MOVEIN,)),
     Area(
@@ -106,6 +119,21 @@ _AREAS = [
     ),
     Area("movein.rooms", gettext_lazy("Move-in batch and room pages"), (VIEW_MOVEIN,), OWN_WORK),
     Area("movein.defects", gettext_lazy("Move-in defects and their photos"), (VIEW_DEFECTS,), OWN_WORK),
+    Area("repairs", gettext_lazy("Repairs, their photos and bills"), (VIEW_REPAIRS,), OWN_WORK),
+    Area(
+        "repairs.dispatch",
+        gettext_lazy("Dispatch, reassign and cancel repairs"),
+        (DISPATCH_REPAIRS,),
+        message=gettext_lazy("Reassigning and cancelling repairs is for the dispatcher."),
+    ),
+    Area(
+        "repairs.stats",
+        gettext_lazy("Repair statistics and their export"),
+        (VIEW_REPAIRS, VIEW_ALL),
+        message=gettext_lazy(
+            "Repair statistics are for those who see all repairs or all flows of the company."
+        ),
+    ),
     # the messages of the views these areas had before the table (the same words)
     Area(
         "sla",
@@ -220,8 +248,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "customer-audit-problems": "customers",
     "rooms": "rooms",
     "room": "rooms",
-    "room-list": "rooms",
-    "room-detail": "rooms",
+    "room-list": {"get": "rooms", "post": "register.manage"},
+    "room-detail": {"get": "rooms", "patch": "register.manage"},
     "payment-method-list": "rooms",
     "imports": "imports",
     "import_job": "imports",
@@ -231,6 +259,25 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "import-job-list": "imports",
     "import-job-detail": "imports",
     "import-job-skip-bad-rows": "imports",
+    # residents (webapp/residents): seen with the room or the person, managed with the residents right
+    "residents:add": "residents",
+    "residents:move_out": "residents",
+    "residents:import_template": "residents",
+    "residents_api:room-residents": {"get": "rooms", "post": "residents"},
+    "residents_api:move-out": "residents",
+    "residents_api:customer-rooms": "customers",
+    # the property register (房产管理)
+    "register": "register",
+    "register_settings": "register.manage",
+    "register_parking": "register",
+    "register_readiness": "register.readiness",
+    "register_plan_upload": "register.manage",
+    "register_room": "register.manage",
+    "register-project": {"get": "register", "patch": "register.manage"},
+    "register-parking": "register",
+    "register-readiness": "register.readiness",
+    "register-plans": {"get": "register", "post": "register.manage"},
+    "register-plan-file": "register",
     "sales:subscription_list": "sales",
     "sales:subscription_detail": "sales",
     "sales:late_entries": "sales",
@@ -259,6 +306,23 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "movein_api:photo-content": "movein.defects",
     "movein_api:contractor-list": "movein.defects",
     "movein_api:contractor-detail": "movein.defects",
+    # repairs
+    "repairs:list": "repairs",
+    "repairs:new": "start",
+    "repairs:detail": "repairs",
+    "repairs:photos": "repairs",
+    "repairs:photo": "repairs",
+    "repairs:photo_thumb": "repairs",
+    "repairs:cancel": "repairs.dispatch",
+    "repairs:stats": "repairs.stats",
+    "repairs:stats_xlsx": "repairs.stats",
+    "repairs:stats_csv": "repairs.stats",
+    "repairs_api:repair-list": "repairs",
+    "repairs_api:repair-detail": "repairs",
+    "repairs_api:repair-photos": "repairs",
+    "repairs_api:photo-content": "repairs",
+    "repairs_api:repair-cancel": "repairs.dispatch",
+    "repairs_api:repair-reassign": "repairs.dispatch",
     # supervision, design, audit, administration
     "sla_dashboard": "sla",
     "sla_tasks": "sla",

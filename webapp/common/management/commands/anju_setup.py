@@ -11,6 +11,8 @@ from webapp.accounts.models import Company
 from webapp.demo_data import load_demo_history, load_demo_sales, load_demo_work
 from webapp.movein.demo import ensure_movein_master, load_demo_movein
 from webapp.realestate.demo import ensure_master_demo
+from webapp.repairs.demo import load_demo_repairs
+from webapp.residents.demo import ensure_demo_residents
 
 
 class Command(BaseCommand):
@@ -44,6 +46,7 @@ class Command(BaseCommand):
             ensure_sla_setup(company)
         for company in Company.objects.filter(code__in=["sz", "sh"]):
             ensure_master_demo(company)
+            ensure_demo_residents(company)
         # The demo drives flows step by step: their service calls run here, at once, so that the
         # next task exists without a Celery worker (production mode) and nothing waits for one.
         with calls_in_process():
@@ -52,6 +55,7 @@ class Command(BaseCommand):
             started = load_demo_work(users)
             sold = load_demo_sales(users)
             handed = load_demo_movein(users)
+            repaired = load_demo_repairs(users)
         if history is not None:
             self.stdout.write(
                 f"demo history: {history.instances} cases of the past weeks, {history.alerts} SLA alerts "
@@ -63,4 +67,6 @@ class Command(BaseCommand):
             self.stdout.write(f"demo sales: {sold} customers received")
         if handed:
             self.stdout.write(f"demo move-in: a batch of {handed} rooms in mock inspection")
+        if repaired:
+            self.stdout.write(f"demo repairs: {repaired} repairs, one in each status")
         self.stdout.write("\nDemo logins / 演示账号:\n" + logins_table())
