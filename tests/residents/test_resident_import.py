@@ -11,6 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 
+from tests.realestate.conftest import upload as upload_import
+from tests.realestate.conftest import wait_for_job
 from webapp.realestate.models import Customer, Room
 from webapp.residents.imports import RESIDENT_COLUMNS
 from webapp.residents.models import Residency
@@ -51,22 +53,9 @@ def ids() -> Any:
 
 
 def upload(client: Any, content: bytes, **extra: Any) -> dict[str, Any]:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    file = SimpleUploadedFile("residents.xlsx", content, content_type="application/octet-stream")
-    response = client.post("/api/imports/", {"kind": "residents", "file": file, **extra}, format="multipart")
+    response = upload_import(client, "residents", content, "residents.xlsx", **extra)
     assert response.status_code == 202, response.content
     return response.json()
-
-
-def wait_for_job(client: Any, job_id: int, timeout: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        body = client.get(f"/api/imports/{job_id}/").json()
-        if body["finished"]:
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.05)
 
 
 def build_file(
