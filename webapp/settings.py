@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "webapp.movein",
     "webapp.residents",
     "webapp.repairs",
+    "webapp.meters",
+    "webapp.fees",
     "webapp.designer",
     "webapp.audit",
     "webapp.pages",

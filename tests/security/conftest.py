@@ -130,6 +130,14 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
         created_at=now,
     )  # fmt: skip
 
+    # meters: a water meter of the first room with its start reading (webapp/meters)
+    from webapp.meters.models import Meter, Reading
+
+    meter = Meter.objects.create(company=company, room=rooms[0], kind="water", number="W-1", installed_on=now.date(),
+                                 created_at=now)  # fmt: skip
+    Reading.objects.create(company=company, meter=meter, kind="start", period=now.strftime("%Y-%m"), value=1,
+                           read_on=now.date(), source="manual", created_at=now)  # fmt: skip
+
     # move-in: a batch, its rooms, a defect with a photo, a contractor
     contractor = Contractor.objects.create(
         company=company, name="鹏程装饰", trades=[Trade.DECORATION, Trade.DOORS, Trade.WINDOWS],
@@ -172,6 +180,14 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
     )
     assert uploaded.status_code == 201, uploaded.content
 
+    # fee setup: the property fee of 滨海花园 (webapp/fees)
+    from webapp.fees.actions import do_create_item
+
+    fee_item = do_create_item(cast["steward"], binhai, {
+        "code": "wuye", "name": "物业费", "kind": "property",
+        "version": {"effective_from": "2026-01-01", "unit_price": "2.85"},
+    })  # fmt: skip
+
     # designer: a draft of the analyst's, a migration job
     version = ProcessVersion.objects.get(key="complaint")
     draft = do_open_draft(cast["analyst"], "complaint")
@@ -189,6 +205,7 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
         "room": rooms[0].pk,
         "import": job.pk,
         "residency": residency.pk,
+        "meter": meter.pk,
         "subscription": subscription.pk,
         "batch": batch["id"],
         "batch_room": batch_room.pk,
@@ -197,6 +214,7 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
         "contractor": contractor.pk,
         "repair": repair.pk,
         "repair_photo": uploaded.json()[0]["id"],
+        "fee_item": fee_item.pk,
         "version": version.pk,
         "flow": version.key,
         "draft": draft.pk,

@@ -35,6 +35,10 @@ KINDS: dict[str, str] = {
     "residents_api:customer-rooms": "customer",
     "residents_api:move-out": "residency",
     "residents:move_out": "residency",
+    # meters
+    "meters_api:room-meters": "room",
+    "meters_api:room-consumption": "room",
+    "meters_api:meter-readings": "meter",
     # sales
     "sales_api:subscription-detail": "subscription",
     "sales:subscription_detail": "subscription",
@@ -54,6 +58,11 @@ KINDS: dict[str, str] = {
     "movein_api:photo-content": "photo",
     "movein:photo": "photo",
     "movein:photo_thumb": "photo",
+    # fee setup
+    "fees_api:item-detail": "fee_item",
+    "fees_api:item-versions": "fee_item",
+    "fees:item": "fee_item",
+    "fees:version_new": "fee_item",
     # repairs
     "repairs_api:repair-detail": "repair",
     "repairs_api:repair-photos": "repair",

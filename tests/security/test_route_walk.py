@@ -65,6 +65,7 @@ REACH: dict[str, dict[str, str]] = {
     "sales": {
         "customer": "置业顾问: realestate.view_customer",
         "room": "置业顾问: realestate.view_room",
+        "meter": "置业顾问: realestate.view_room (the meters and readings of the rooms)",
         "subscription": "置业顾问: sales.view_subscription",
         "import": "置业顾问: realestate.add_room (the world's rooms import is hers)",
     },

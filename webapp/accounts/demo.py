@@ -29,14 +29,16 @@ ROLES: dict[str, list[str]] = {
     "营销": ["realestate.view_room", "sales.view_subscription"],
     "工程": ["movein.view_defect"],  # rooms only through their inspections (their own work)
     "物业": ["movein.view_handoverbatch", "movein.view_defect", "realestate.view_room", "realestate.change_room",
-           "realestate.view_customer", "residents.manage_residents"],  # residents of the rooms (webapp/residents)
+           "realestate.view_customer", "residents.manage_residents",  # residents of the rooms (webapp/residents)
+           "fees.view_feeitem", "fees.add_feeitem",  # fee setup (webapp/fees)
+           "meters.enter_readings"],  # meters and readings (webapp/meters)
     "客服主管": ["view_all_instances", "retry_incident", "cancel_instance", "reassign_task", "movein.add_handoverbatch",
              "repairs.change_repair"],
     # repairs: the dispatcher (调度员) sees and steers every repair; technicians work their own
     "调度": ["repairs.view_repair", "repairs.change_repair", "realestate.view_room", "realestate.view_customer"],
     "公司领导": [
         "view_all_instances", "realestate.view_customer", "realestate.view_room", "sales.view_subscription",
-        "movein.view_handoverbatch", "movein.view_defect",
+        "movein.view_handoverbatch", "movein.view_defect", "fees.view_feeitem",
     ],
     "部门经理": ["reassign_task"],
     "业务分析": ["deploy_process", "migrate_instances"],

@@ -47,6 +47,7 @@ PERMISSIONS = [
         rights.MANAGE_RESIDENTS,
         gettext_lazy("Register owners, tenants and household members of rooms, move-out, import them"),
     ),
+    Grant(rights.ENTER_READINGS, gettext_lazy("Add meters of rooms, enter and import meter readings")),
     Grant(rights.VIEW_SALES, gettext_lazy("See the subscription ledger and the sales reports")),
     Grant(rights.VIEW_MOVEIN, gettext_lazy("See all move-in batches and rooms (owners)")),
     Grant(
@@ -55,6 +56,8 @@ PERMISSIONS = [
     ),
     Grant(rights.VIEW_REPAIRS, gettext_lazy("See all repairs (without it: those of one's own work)")),
     Grant(rights.DISPATCH_REPAIRS, gettext_lazy("Reassign and cancel repairs")),
+    Grant(rights.VIEW_FEES, gettext_lazy("See the fee setup and quote rooms")),
+    Grant(rights.MANAGE_FEES, gettext_lazy("Set up fee items and new price versions")),
     Grant("engine.view_all_instances", gettext_lazy("See all of the company's flows and tasks")),
     Grant("engine.reassign_task", gettext_lazy("Take tasks back from their holders")),
     Grant("engine.retry_incident", gettext_lazy("Retry failed steps (incidents)")),

@@ -56,6 +56,9 @@ REVIEW_AUDIT = "engine.review_audit"
 MANAGE_PEOPLE = "accounts.manage_people"
 MANAGE_ROLES = "accounts.manage_roles"
 MANAGE_RESIDENTS = "residents.manage_residents"
+ENTER_READINGS = "meters.enter_readings"  # meters and their readings (webapp/meters)
+VIEW_FEES = "fees.view_feeitem"  # fee setup (webapp/fees): items, versions, quotes
+MANAGE_FEES = "fees.add_feeitem"  # new fee items and versions
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,11 @@ _AREAS = [
     Area("customers.add", gettext_lazy("New customer"), (ADD_CUSTOMERS,)),
     Area("customers.change", gettext_lazy("Change a customer"), (CHANGE_CUSTOMERS,)),
     Area("rooms", gettext_lazy("Sales control chart, rooms, payment methods"), (VIEW_ROOMS,)),
-    Area("imports", gettext_lazy("Import from Excel"), (ADD_CUSTOMERS, ADD_ROOMS, MANAGE_RESIDENTS)),
+    Area(
+        "imports",
+        gettext_lazy("Import from Excel"),
+        (ADD_CUSTOMERS, ADD_ROOMS, MANAGE_RESIDENTS, ENTER_READINGS),
+    ),
     Area("residents", gettext_lazy("Register residents of a room, move-out"), (MANAGE_RESIDENTS,)),
     Area("register", gettext_lazy("Property register, parking directory, plans"), (VIEW_ROOMS,)),
     Area(
@@ -133,6 +140,19 @@ _AREAS = [
         message=gettext_lazy(
             "Repair statistics are for those who see all repairs or all flows of the company."
         ),
+    ),
+    Area("fees", gettext_lazy("Fee setup: fee items, their versions, quotes"), (VIEW_FEES, MANAGE_FEES)),
+    Area(
+        "fees.manage",
+        gettext_lazy("New fee items and versions"),
+        (MANAGE_FEES,),
+        message=gettext_lazy("Setting up fees needs the fee setup permission."),
+    ),
+    Area(
+        "meters",
+        gettext_lazy("Meters of the rooms: add meters, enter and import readings"),
+        (ENTER_READINGS,),
+        message=gettext_lazy("Entering meter readings needs the meter reading permission."),
     ),
     # the messages of the views these areas had before the table (the same words)
     Area(
@@ -323,6 +343,23 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "repairs_api:photo-content": "repairs",
     "repairs_api:repair-cancel": "repairs.dispatch",
     "repairs_api:repair-reassign": "repairs.dispatch",
+    # fee setup (webapp/fees)
+    "fees:setup": "fees",
+    "fees:item_new": "fees.manage",
+    "fees:item": "fees",
+    "fees:version_new": "fees.manage",
+    "fees:quote": "fees",
+    "fees_api:item-list": {"get": "fees", "post": "fees.manage"},
+    "fees_api:item-detail": "fees",
+    "fees_api:item-versions": "fees.manage",
+    "fees_api:quote": "fees",
+    # meters (webapp/meters): seen with the room, entered with the meter reading right
+    "meters:entry": "meters",
+    "meters:import_template": "meters",
+    "meters_api:room-meters": {"get": "rooms", "post": "meters"},
+    "meters_api:room-consumption": "rooms",
+    "meters_api:meter-readings": {"get": "rooms", "post": "meters"},
+    "meters_api:entry": "meters",
     # supervision, design, audit, administration
     "sla_dashboard": "sla",
     "sla_tasks": "sla",

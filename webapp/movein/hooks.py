@@ -12,22 +12,25 @@ import sys
 
 from engine import hooks
 from engine.hooks import HookContext, HookResult
+from webapp.meters import readings as meter_readings
 from webapp.residents import residency
 
 from . import batches, defects, rooms
-from .models import BatchRoom
+from .models import AcceptanceRecord, BatchRoom
 
 
 @functools.wraps(rooms.handover)
 def handover(context: HookContext) -> HookResult:
     """rooms.handover, then the room's contracted buyer (else the batch's owner) becomes its
-    owner in the residents register (source 交付), in the same step; idempotent."""
+    owner in the residents register (source 交付), and the acceptance record's meter readings
+    become the room's meters' start readings (webapp/meters), in the same step; idempotent."""
     result = rooms.handover(context)
     batch_room = BatchRoom.objects.select_related("room").get(pk=context.data["batch_room_id"])
     buyer = batches.owners_of([batch_room.room]).get(batch_room.room_id)
     owners = [buyer.pk] if buyer is not None else ([batch_room.owner_id] if batch_room.owner_id else [])
     delivered_on = dt.date.fromisoformat(result.data["delivered_on"])
     residency.do_owners_at_handover(batch_room.room_id, owners, delivered_on, context.actor)
+    meter_readings.do_initial_readings(AcceptanceRecord.objects.get(batch_room_id=batch_room.pk))
     return result
 
 

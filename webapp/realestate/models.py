@@ -315,6 +315,7 @@ class ImportKind(models.TextChoices):
     ROOMS = "rooms", "房间"
     CUSTOMERS = "customers", "客户"
     RESIDENTS = "residents", "住户"  # plugged in by webapp.residents (its importer and columns)
+    READINGS = "readings", "抄表读数"  # plugged in by webapp.meters (its importer and columns)
 
 
 class ImportStatus(models.TextChoices):

@@ -9,6 +9,8 @@ from engine.start_rules import ensure_start_rules
 from webapp.accounts.demo import ensure_people, logins_table
 from webapp.accounts.models import Company
 from webapp.demo_data import load_demo_history, load_demo_sales, load_demo_work
+from webapp.fees.demo import load_demo_fees
+from webapp.meters.demo import load_demo_readings
 from webapp.movein.demo import ensure_movein_master, load_demo_movein
 from webapp.realestate.demo import ensure_master_demo
 from webapp.repairs.demo import load_demo_repairs
@@ -56,6 +58,8 @@ class Command(BaseCommand):
             sold = load_demo_sales(users)
             handed = load_demo_movein(users)
             repaired = load_demo_repairs(users)
+        fees = load_demo_fees(users)
+        metered = load_demo_readings(users)
         if history is not None:
             self.stdout.write(
                 f"demo history: {history.instances} cases of the past weeks, {history.alerts} SLA alerts "
@@ -69,4 +73,8 @@ class Command(BaseCommand):
             self.stdout.write(f"demo move-in: a batch of {handed} rooms in mock inspection")
         if repaired:
             self.stdout.write(f"demo repairs: {repaired} repairs, one in each status")
+        if fees:
+            self.stdout.write(f"demo fees: {fees} fee items of 滨海花园")
+        if metered:
+            self.stdout.write(f"demo meters: {metered} readings of the handed-over rooms (two months)")
         self.stdout.write("\nDemo logins / 演示账号:\n" + logins_table())
