@@ -236,6 +236,32 @@ def test_the_upload_answers_202_at_once_and_the_job_finishes(api, master) -> Non
 
 
 @pytest.mark.django_db(transaction=True)  # the import runs in a thread after commit
+def test_the_embedded_worker_tries_again_while_sqlite_is_locked(api, master, monkeypatch) -> None:
+    from django.db import OperationalError
+
+    real, calls, waits = imports.run_import_job, [], []
+
+    def locked_twice(job_id: int, **kwargs: Any) -> None:
+        calls.append(job_id)
+        if len(calls) <= 2:
+            raise OperationalError("database is locked")
+        real(job_id, **kwargs)
+
+    monkeypatch.setattr(imports, "run_import_job", locked_twice)
+    real_sleep = imports.time.sleep
+
+    def short_sleep(seconds: float) -> None:  # the worker's back-off recorded, not waited for
+        waits.append(seconds)
+        real_sleep(min(seconds, 0.05))
+
+    monkeypatch.setattr(imports.time, "sleep", short_sleep)
+    client = api("sales")
+    done = wait_for_job(client, upload(client, "rooms", xlsx("rooms", building_9_rows(3))).json()["id"])
+    assert done["status"] == "done" and done["imported_rows"] == 3
+    assert len(calls) == 3 and [w for w in waits if w >= 1] == [1, 2]  # two back-offs, then it ran once
+
+
+@pytest.mark.django_db(transaction=True)  # the import runs in a thread after commit
 def test_a_failed_upload_can_be_rerun_skipping_bad_rows(api, master) -> None:
     client = api("sales")
     rows = building_9_rows(6)

@@ -20,13 +20,14 @@ import io
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -244,9 +245,23 @@ def start_import_job(job: ImportJob) -> None:
         transaction.on_commit(lambda: task.delay(job_id, language))
 
 
+LOCKED_RETRIES = 3  # embedded mode: SQLite busy beyond its timeout while the job is claimed
+
+
 def _run_in_thread(job_id: int, language: str) -> None:
+    """The embedded-mode worker of one job. A database still locked by other writers after SQLite's
+    timeout is tried again (1, 2, 4 s later), as Celery redelivers a task; a job never claimed stays
+    queued and is shown as interrupted once stale (refresh_if_stale)."""
     try:
-        run_import_job(job_id, language=language)
+        for attempt in range(LOCKED_RETRIES + 1):
+            try:
+                run_import_job(job_id, language=language)
+                return
+            except OperationalError as exc:
+                if attempt == LOCKED_RETRIES:
+                    logger.warning("import job %s not started: %s", job_id, exc)
+                    return
+                time.sleep(2**attempt)
     finally:
         connection.close()  # the thread's own connection; nobody else will close it
 
