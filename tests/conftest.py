@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -216,3 +217,24 @@ def celery_through(broker: str) -> Iterator[None]:
     finally:
         app.conf.task_always_eager, app.conf.broker_url = old_eager, old_broker
         drop_pools()
+
+
+# The demo master data (the realestate, residents and meters tests; sales has its own).
+@pytest.fixture
+def master(cast: dict) -> dict[str, Any]:
+    """The demo master data of both companies (rooms, sz's ten customers, payment methods)."""
+    from webapp.accounts.models import Company
+    from webapp.realestate.demo import ensure_master_demo
+
+    companies = {c.code: c for c in Company.objects.all()}
+    for company in companies.values():
+        ensure_master_demo(company)
+    return companies
+
+
+@pytest.fixture
+def rooms(master: dict[str, Any]) -> list[Any]:
+    """sz's rooms of 滨海花园, in code order."""
+    from webapp.realestate.models import Room
+
+    return list(Room.objects.filter(company=master["sz"], project__code="binhai").order_by("code"))

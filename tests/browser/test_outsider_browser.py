@@ -12,7 +12,6 @@ from rest_framework.test import APIClient
 from tests.browser.test_complaint_browser import log_in, log_out
 from tests.complaint_data import INTAKE
 from tests.helpers import start
-from tests.realestate.conftest import master  # noqa: F401  (the master data of both companies)
 
 
 @pytest.mark.parametrize("browser_page", [1440, 390], indirect=True, ids=["desktop", "phone"])
@@ -20,7 +19,7 @@ def test_the_outsider_finds_nothing_of_another_company(
     live_server: Any,
     cast: dict,
     flow: Any,
-    master: dict,  # noqa: F811 (the imported fixture)
+    master: dict,
     browser_page: Any,
 ) -> None:
     flow("complaint")

@@ -9,29 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.movein.conftest import building, movein  # noqa: F401 (the move-in fixtures, for the handover)
-
-
-@pytest.fixture
-def master(cast: dict) -> dict[str, Any]:
-    """The demo master data of both companies (rooms of 滨海花园 and 山语 …)."""
-    from webapp.accounts.models import Company
-    from webapp.realestate.demo import ensure_master_demo
-
-    companies = {c.code: c for c in Company.objects.all()}
-    for company in companies.values():
-        ensure_master_demo(company)
-    return companies
-
-
-@pytest.fixture
-def rooms(master: dict[str, Any]) -> list[Any]:
-    """sz's rooms of 滨海花园, in code order."""
-    from webapp.realestate.models import Room
-
-    return list(Room.objects.filter(company=master["sz"], project__code="binhai").order_by("code"))
 
 
 def add_meter(client: Any, room: Any, status: int = 201, **body: Any) -> dict[str, Any]:

@@ -8,22 +8,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import openpyxl
-import pytest
 
 from webapp.realestate.demo import demo_resident_id
 from webapp.realestate.imports import COLUMNS
-
-
-@pytest.fixture
-def master(cast: dict) -> dict[str, Any]:
-    """The demo master data of both companies (rooms, sz's ten customers, payment methods)."""
-    from webapp.accounts.models import Company
-    from webapp.realestate.demo import ensure_master_demo
-
-    companies = {c.code: c for c in Company.objects.all()}
-    for company in companies.values():
-        ensure_master_demo(company)
-    return companies
 
 
 def resident_id(born: str = "19850312", male: bool = True, serial: int = 31) -> str:

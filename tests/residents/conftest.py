@@ -17,26 +17,6 @@ from webapp.realestate.demo import demo_resident_id
 
 
 @pytest.fixture
-def master(cast: dict) -> dict[str, Any]:
-    """The demo master data of both companies (rooms, sz's customers, payment methods)."""
-    from webapp.accounts.models import Company
-    from webapp.realestate.demo import ensure_master_demo
-
-    companies = {c.code: c for c in Company.objects.all()}
-    for company in companies.values():
-        ensure_master_demo(company)
-    return companies
-
-
-@pytest.fixture
-def rooms(master: dict[str, Any]) -> list[Any]:
-    """sz's rooms of 滨海花园, in code order."""
-    from webapp.realestate.models import Room
-
-    return list(Room.objects.filter(company=master["sz"], project__code="binhai").order_by("code"))
-
-
-@pytest.fixture
 def people(master: dict[str, Any]) -> list[Any]:
     """sz's demo customers (张三, 李四, 王芳 …), oldest first."""
     from webapp.realestate.models import Customer

@@ -13,7 +13,6 @@ importing a file again creates nothing twice.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from forms.text import control_message
 from webapp.realestate import access as master_access
 from webapp.realestate import imports as importer
-from webapp.realestate.models import ImportKind, Room
+from webapp.realestate.models import ImportKind
 
 from . import readings
 from .access import ENTER_READINGS
@@ -59,28 +58,7 @@ class ReadingImporter(importer._Importer):
 
     def __init__(self, job: Any) -> None:
         super().__init__(job)
-        self.rooms: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-        for pk, code, p_code, p_name in Room.objects.filter(company=self.company).values_list(
-            "pk", "code", "project__code", "project__name"
-        ):
-            self.rooms[code.lower()].append((pk, p_code.lower(), p_name.lower()))
         self.file_meters: dict[int, int] = {}  # meter → first row
-
-    def _room(self, number: int, text: dict[str, str], outcome: importer.Outcome) -> int | None:
-        found = self.rooms.get(text["room"].lower(), [])
-        if text["project"]:
-            wanted = text["project"].lower()
-            found = [r for r in found if wanted in (r[1], r[2])]
-        if not found:
-            importer._fail(outcome, number, "room",
-                           _("No room of your company has the code %(code)s.") % {"code": text["room"]})  # fmt: skip
-            return None
-        if len(found) > 1:
-            importer._fail(
-                outcome, number, "project", _("Several projects have this room code: enter the project code.")
-            )
-            return None
-        return found[0][0]
 
     def _parse(
         self, number: int, raw: dict[str, Any], outcome: importer.Outcome
@@ -100,7 +78,7 @@ class ReadingImporter(importer._Importer):
         change = text["change"].lower()
         if change not in YES | NO:
             importer._fail(outcome, number, "change", _("Enter 是 or 否."))
-        room_id = self._room(number, text, outcome) if text["room"] else None
+        room_id = self.room_by_code(number, text, outcome) if text["room"] else None
         if len(outcome.errors) > before or room_id is None or kind is None:
             return None
         body = {"period": raw.get("period"), "value": raw.get("value"), "read_on": raw.get("read_on")}

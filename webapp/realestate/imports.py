@@ -460,6 +460,34 @@ class _Importer:
                 return column.label
         return field_name
 
+    def room_by_code(self, number: int, text: dict[str, str], outcome: Outcome) -> int | None:
+        """The id of the company's room a row names by `room` code (and `project` code or name when
+        codes repeat across projects); a row error otherwise. The index is read once per job."""
+        if not hasattr(self, "_rooms"):
+            self._rooms: dict[str, list[tuple[int, str, str]]] = {}
+            for pk, code, p_code, p_name in Room.objects.filter(company=self.company).values_list(
+                "pk", "code", "project__code", "project__name"
+            ):
+                self._rooms.setdefault(code.lower(), []).append((pk, p_code.lower(), p_name.lower()))
+        found = self._rooms.get(text["room"].lower(), [])
+        if text.get("project"):
+            wanted = text["project"].lower()
+            found = [r for r in found if wanted in (r[1], r[2])]
+        if not found:
+            _fail(
+                outcome,
+                number,
+                "room",
+                _("No room of your company has the code %(code)s.") % {"code": text["room"]},
+            )
+            return None
+        if len(found) > 1:
+            _fail(
+                outcome, number, "project", _("Several projects have this room code: enter the project code.")
+            )
+            return None
+        return found[0][0]
+
     def check_chunk(self, rows: list[tuple[int, dict[str, Any]]], outcome: Outcome) -> None:
         raise NotImplementedError
 

@@ -29,7 +29,7 @@ from forms.text import control_message
 from webapp.realestate import access as master_access
 from webapp.realestate import customers as customer_rules
 from webapp.realestate import imports as importer
-from webapp.realestate.models import Customer, ImportKind, Room
+from webapp.realestate.models import Customer, ImportKind
 
 from . import residency as rules
 from .access import MANAGE_RESIDENTS
@@ -64,11 +64,6 @@ class ResidentImporter(importer._Importer):
 
     def __init__(self, job: Any) -> None:
         super().__init__(job)
-        self.rooms: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-        for pk, code, p_code, p_name in Room.objects.filter(company=self.company).values_list(
-            "pk", "code", "project__code", "project__name"
-        ):
-            self.rooms[code.lower()].append((pk, p_code.lower(), p_name.lower()))
         self.persons: dict[tuple[str, str], tuple[int, str]] = {}  # person → (first row, name)
         # (room, person, role) → first row: the file's own residencies so far (good rows only)
         self.file_residencies: dict[tuple[int, tuple[str, str], str], int] = {}
@@ -88,24 +83,7 @@ class ResidentImporter(importer._Importer):
             )
             importer._fail(outcome, number, "room", message)
             return None
-        found = self.rooms.get(text["room"].lower(), [])
-        if text["project"]:
-            wanted = text["project"].lower()
-            found = [r for r in found if wanted in (r[1], r[2])]
-        if not found:
-            importer._fail(
-                outcome,
-                number,
-                "room",
-                _("No room of your company has the code %(code)s.") % {"code": text["room"]},
-            )
-            return None
-        if len(found) > 1:
-            importer._fail(
-                outcome, number, "project", _("Several projects have this room code: enter the project code.")
-            )
-            return None
-        return found[0][0]
+        return self.room_by_code(number, text, outcome)
 
     def check_chunk(self, rows: list[tuple[int, dict[str, Any]]], outcome: importer.Outcome) -> None:
         parsed: list[tuple[int, ResidentRow]] = []
