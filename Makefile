@@ -78,7 +78,7 @@ test: install browser services lint
 # open tasks; bench.movein: a batch of 300 rooms × 10 defects, defect steps and the inbox at batch start
 # and end; bench.migration: a dry run and a bulk migration of 1,000 waiting complaints; bench.repair:
 # repairs hotline → closed through the engine and the 维修统计 page over 100,000 closed repairs
-# (bench/README.md says what each measures).
+# bench.billing: a monthly billing run of 20,000 rooms × 4 fee items (bench/README.md says what each measures).
 bench: install services
 	@if pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  echo "=== benchmark on PostgreSQL ==="; \
@@ -86,14 +86,16 @@ bench: install services
 	  echo "=== SLA sweep benchmark on PostgreSQL ===" && DATABASE_URL=$(PG_URL) $(PY) -m bench.sla $(SLA_BENCH_ARGS) && \
 	  echo "=== move-in benchmark on PostgreSQL ===" && DATABASE_URL=$(PG_URL) $(PY) -m bench.movein $(MOVEIN_BENCH_ARGS) && \
 	  echo "=== migration benchmark on PostgreSQL ===" && DATABASE_URL=$(PG_URL) $(PY) -m bench.migration $(MIGRATION_BENCH_ARGS) && \
-	  echo "=== repair benchmark on PostgreSQL ===" && DATABASE_URL=$(PG_URL) $(PY) -m bench.repair $(REPAIR_BENCH_ARGS); \
+	  echo "=== repair benchmark on PostgreSQL ===" && DATABASE_URL=$(PG_URL) $(PY) -m bench.repair $(REPAIR_BENCH_ARGS) && \
+	  echo "=== billing benchmark on PostgreSQL ===" && DATABASE_URL=$(PG_URL) $(PY) -m bench.billing $(BILLING_BENCH_ARGS); \
 	else \
 	  echo "=== PostgreSQL not reachable: benchmark on SQLite ==="; \
 	  env -u DATABASE_URL $(PY) -m bench.complaint $(BENCH_ARGS) && \
 	  echo "=== SLA sweep benchmark on SQLite ===" && env -u DATABASE_URL $(PY) -m bench.sla $(SLA_BENCH_ARGS) && \
 	  echo "=== move-in benchmark on SQLite ===" && env -u DATABASE_URL $(PY) -m bench.movein $(MOVEIN_BENCH_ARGS) && \
 	  echo "=== migration benchmark on SQLite ===" && env -u DATABASE_URL $(PY) -m bench.migration $(MIGRATION_BENCH_ARGS) && \
-	  echo "=== repair benchmark on SQLite ===" && env -u DATABASE_URL $(PY) -m bench.repair $(REPAIR_BENCH_ARGS); \
+	  echo "=== repair benchmark on SQLite ===" && env -u DATABASE_URL $(PY) -m bench.repair $(REPAIR_BENCH_ARGS) && \
+	  echo "=== billing benchmark on SQLite ===" && env -u DATABASE_URL $(PY) -m bench.billing $(BILLING_BENCH_ARGS); \
 	fi
 
 # ruff; one-way layers (import-linter contracts in pyproject.toml); types of engine/ and forms/.

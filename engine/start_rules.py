@@ -13,7 +13,10 @@ DEFAULT_RULES: dict[str, dict[str, object]] = {
     "movein_batch": {},
     "movein_room": {},
     "movein_defect": {},
+    "dunning": {},  # started by billing's hourly job for overdue payers (webapp/billing/dunning.py)
+    "late_fee_waiver": {},  # started from a late fee (POST /api/billing/charges/{id}/waiver/)
     "repair": {"open_to_all": True},  # 24-hour hotline and front desk: any employee records a repair
+    "parking_booking": {"work_groups": ["物业部", "客服中心"]},  # 物业 and the front desk, for a resident
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from celery import shared_task
 
@@ -46,12 +47,28 @@ def sweep() -> dict[str, int]:
     return {"timers": fired, "calls": calls, "alerts": alerts}
 
 
+HOURLY_JOBS: dict[str, Callable[[], int]] = {}  # name → job; apps add theirs in AppConfig.ready
+
+
+def register_hourly(name: str, job: Callable[[], int]) -> None:
+    """Run `job` with the hourly checks (beat in production, the in-process loop in embedded mode);
+    it must be idempotent (it may run late, twice, or after a gap of days) and return a count."""
+    HOURLY_JOBS[name] = job
+
+
 @shared_task(name="engine.tasks.hourly")
 def hourly() -> dict[str, int]:
-    """Checks that need no more than an hour's promptness: next year's holidays in every calendar."""
+    """Checks that need no more than an hour's promptness: next year's holidays in every calendar,
+    and the apps' registered jobs (e.g. billing's late-fee accrual)."""
     from .sla import check_next_year
 
-    return {"calendars_lacking_next_year": check_next_year()}
+    result = {"calendars_lacking_next_year": check_next_year()}
+    for name, job in HOURLY_JOBS.items():
+        try:
+            result[name] = job()
+        except Exception:  # one app's job failing does not stop the others
+            log.exception("hourly job %s failed", name)
+    return result
 
 
 @shared_task(name="engine.tasks.run_migration", acks_late=True)

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "webapp.repairs",
     "webapp.meters",
     "webapp.fees",
+    "webapp.parking",
+    "webapp.billing",
     "webapp.designer",
     "webapp.audit",
     "webapp.pages",
@@ -132,6 +134,7 @@ CELERY_BEAT_SCHEDULE = {
 ANJU_PROCESSES_DIR = BASE_DIR / "processes"
 ANJU_MAX_UPLOAD_BYTES = env_int("ANJU_MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
 ANJU_MAX_PHOTO_BYTES = env_int("ANJU_MAX_PHOTO_BYTES", 8 * 1024 * 1024)  # a defect photo (webapp/movein)
+ANJU_PARKING_MAX_VEHICLES = env_int("ANJU_PARKING_MAX_VEHICLES", 2)  # current cars per space (webapp/parking)
 ANJU_SCRIPT_TIME_LIMIT_MS = env_int("ANJU_SCRIPT_TIME_LIMIT_MS", 200)
 ANJU_SERVICE_MAX_ATTEMPTS = env_int("ANJU_SERVICE_MAX_ATTEMPTS", 4)
 ANJU_SERVICE_BACKOFF_SECONDS = env_int("ANJU_SERVICE_BACKOFF_SECONDS", 30)
@@ -139,10 +142,27 @@ ANJU_SERVICE_BACKOFF_SECONDS = env_int("ANJU_SERVICE_BACKOFF_SECONDS", 30)
 # runs): a call whose message or worker was lost runs again this long (plus one sweep) later.
 ANJU_SERVICE_LEASE_SECONDS = env_int("ANJU_SERVICE_LEASE_SECONDS", 15)
 ANJU_MAX_ENGINE_STEPS = env_int("ANJU_MAX_ENGINE_STEPS", 5000)
+# Embedded mode: background work (billing runs, notices) in a thread; off: inline after the commit
+ANJU_BACKGROUND_THREADS = env_bool("ANJU_BACKGROUND_THREADS", True)
+# The site's public https address (payment notifications come back to it), e.g. https://wuye.example.com
+ANJU_PUBLIC_URL = env_str("ANJU_PUBLIC_URL", "")
 # Deepest nesting of arrays/objects in JSON from outside (API bodies, form files, corrected data).
 ANJU_MAX_JSON_DEPTH = env_int("ANJU_MAX_JSON_DEPTH", 32)
 ANJU_NOTIFY_MAIL_DELIVERY = env_bool("ANJU_NOTIFY_MAIL_DELIVERY", False)
 ANJU_SMS_SIGNATURE = env_str("ANJU_SMS_SIGNATURE", "安居")
+# Online payment (webapp/payments, docs/payments.md): "offline" (fees are paid at the front desk) or
+# "wechatpay" (WeChat Pay API v3, Native pay). Keys: PEM text or NAME_FILE.
+ANJU_PAYMENT_BACKEND = env_str("ANJU_PAYMENT_BACKEND", "offline")
+ANJU_WECHATPAY_MCHID = env_str("ANJU_WECHATPAY_MCHID", "")
+ANJU_WECHATPAY_APPID = env_str("ANJU_WECHATPAY_APPID", "")
+ANJU_WECHATPAY_CERT_SERIAL_NO = env_str("ANJU_WECHATPAY_CERT_SERIAL_NO", "")  # the merchant API certificate
+ANJU_WECHATPAY_PRIVATE_KEY = env_str("ANJU_WECHATPAY_PRIVATE_KEY", "")  # its key (apiclient_key.pem)
+ANJU_WECHATPAY_APIV3_KEY = env_str("ANJU_WECHATPAY_APIV3_KEY", "")
+ANJU_WECHATPAY_PUBLIC_KEY = env_str("ANJU_WECHATPAY_PUBLIC_KEY", "")  # public-key mode (pub_key.pem)
+ANJU_WECHATPAY_PUBLIC_KEY_ID = env_str("ANJU_WECHATPAY_PUBLIC_KEY_ID", "")  # PUB_KEY_ID_...
+ANJU_WECHATPAY_CERT_DIR = env_str("ANJU_WECHATPAY_CERT_DIR", "")  # certificate mode: platform certificates
+ANJU_WECHATPAY_GATEWAY = env_str("ANJU_WECHATPAY_GATEWAY", "https://api.mch.weixin.qq.com")
+ANJU_WECHATPAY_TIMEOUT_SECONDS = env_int("ANJU_WECHATPAY_TIMEOUT_SECONDS", 10)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

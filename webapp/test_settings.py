@@ -9,6 +9,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ANJU_SERVICE_BACKOFF_SECONDS = 10
 ANJU_SERVICE_MAX_ATTEMPTS = 3
+# billing runs and notices inline after the commit (webapp/billing/background.py)
+ANJU_BACKGROUND_THREADS = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 import os  # noqa: E402

@@ -193,6 +193,7 @@ class AlertKind(models.TextChoices):
     ESCALATION = "escalation", "升级"
     IMMEDIATE = "immediate", "立即升级"
     CALENDAR = "calendar", "日历缺失"
+    NOTICE = "notice", "通知"  # an outcome told to the one who asked (e.g. a late-fee waiver decided)
 
 
 class Alert(models.Model):

@@ -201,7 +201,7 @@ def test_admins_hear_in_time_that_next_years_holidays_are_missing(sla, cast):
     clock.set_time(at("2026-11-10 09:00"))  # more than 45 days before the new year: quiet
     assert check_next_year() == 0 and not Alert.objects.filter(kind="calendar").exists()
     clock.set_time(at("2026-11-27 09:00"))
-    assert hourly() == {"calendars_lacking_next_year": 2}  # both companies lack 2027
+    assert hourly()["calendars_lacking_next_year"] == 2  # both companies lack 2027
     alerts = Alert.objects.filter(kind="calendar")
     assert alerts.count() == 2 and all("2027" in a.message for a in alerts)
     mine = alerts.get(company=cast["agent"].company)

@@ -188,6 +188,36 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
         "version": {"effective_from": "2026-01-01", "unit_price": "2.85"},
     })  # fmt: skip
 
+    # parking: a space of 滨海花园's garage, rented to the customer, with a car (webapp/parking)
+    from webapp.parking.actions import do_add_vehicle, do_create_contract
+    from webapp.realestate.models import Room
+
+    space = Room.objects.create(floor=rooms[0].floor, project=binhai, company=company, code="BH-P-901", name="P-901",
+                                kind="parking", list_price=0)  # fmt: skip
+    parking_contract = do_create_contract(cast["steward"], binhai, {
+        "space": space.pk, "customer": customer.pk, "kind": "rented", "start_on": "2026-11-01", "end_on": "2027-10-31",
+    })  # fmt: skip
+    vehicle = do_add_vehicle(cast["steward"], space, {"plate": "粤B90101"})
+
+    # billing: a run in preview, an open bill paid in part at the desk (a receipt), an online order
+    import datetime as dt
+
+    from webapp.billing.models import BillingRun, Charge, PaymentOrder
+    from webapp.billing.payments import do_desk_payment
+
+    billing_run = BillingRun.objects.create(company=company, project=binhai, period="2026-11", status="preview",
+                                            created_at=now, updated_at=now, created_by=cast["steward"])  # fmt: skip
+    charge = Charge.objects.create(
+        company=company, project=binhai, room=rooms[0], customer=customer, payer_name=SECRET_CUSTOMER, item=fee_item,
+        version=fee_item.versions.get(), period="2026-10", status="open", amount=100, issued_on=now.date(),
+        due_on=now.date(), created_at=now,
+    )  # fmt: skip
+    payment = do_desk_payment(
+        cast["cashier"], binhai, {"charges": [charge.pk], "amount": "10.00", "method": "cash"}
+    )
+    order = PaymentOrder.objects.create(company=company, project=binhai, out_trade_no="AJSECURITY0001", backend="offline",
+                                        amount=90, created_at=now, expires_at=now + dt.timedelta(minutes=15))  # fmt: skip
+
     # designer: a draft of the analyst's, a migration job
     version = ProcessVersion.objects.get(key="complaint")
     draft = do_open_draft(cast["analyst"], "complaint")
@@ -215,6 +245,13 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
         "repair": repair.pk,
         "repair_photo": uploaded.json()[0]["id"],
         "fee_item": fee_item.pk,
+        "parking_space": space.pk,
+        "parking_contract": parking_contract.pk,
+        "vehicle": vehicle.pk,
+        "billing_run": billing_run.pk,
+        "charge": charge.pk,
+        "payment": payment.pk,
+        "payment_order": order.pk,
         "version": version.pk,
         "flow": version.key,
         "draft": draft.pk,

@@ -56,12 +56,18 @@ def test_with_the_token_the_same_posts_pass_the_csrf_check(cast):
         assert response.status_code < 500, (route.name, response.status_code)
 
 
+# API routes that use no session at all, so no CSRF token either: url name → why.
+SESSIONLESS = {
+    "billing_api:wechat-notify": "the payment provider's notification: signed, no session, no cookies read",
+}
+
+
 def test_session_authenticated_api_calls_need_the_token(cast):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(cast["cs_head"])
     problems = []
     for route in site_routes():
-        if not route.is_api:
+        if not route.is_api or route.name in SESSIONLESS:
             continue
         for method in (m for m in route.methods() if m in UNSAFE):
             response = getattr(client, method)(route.url(IDS), {}, format="json")

@@ -116,6 +116,8 @@ PUBLIC = {
     "set_language": "the language switch of the login page: it only sets the language cookie",
     "logout": "signing out: for the anonymous it does nothing and goes back to the login page (or `next`)",
     "api-token": "the API's login: a username and password for a token (throttled like the login page)",
+    "billing_api:wechat-notify": "the payment provider's notifications: the signature is the credential; "
+    "an unsigned or badly signed body is refused with 400 and logged (webapp/billing/orders.py)",
 }
 # "/" redirects to the inbox, which sends the anonymous on to the login page.
 REDIRECTS_FIRST = {"home": "/inbox/"}

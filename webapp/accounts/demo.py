@@ -31,14 +31,20 @@ ROLES: dict[str, list[str]] = {
     "物业": ["movein.view_handoverbatch", "movein.view_defect", "realestate.view_room", "realestate.change_room",
            "realestate.view_customer", "residents.manage_residents",  # residents of the rooms (webapp/residents)
            "fees.view_feeitem", "fees.add_feeitem",  # fee setup (webapp/fees)
-           "meters.enter_readings"],  # meters and readings (webapp/meters)
+           "meters.enter_readings",  # meters and readings (webapp/meters)
+           "parking.view_parkingcontract", "parking.manage_parking",  # parking (webapp/parking)
+           "billing.view_charge", "billing.run_billing"],  # bills and the monthly runs (webapp/billing)
+    # the property company's front desk and its manager (webapp/billing)
+    "收银": ["billing.view_charge", "billing.take_payment", "realestate.view_room"],
+    "物业经理": ["billing.view_charge", "billing.run_billing", "billing.issue_credit", "billing.approve_waiver",
+             "fees.view_feeitem", "realestate.view_room"],
     "客服主管": ["view_all_instances", "retry_incident", "cancel_instance", "reassign_task", "movein.add_handoverbatch",
              "repairs.change_repair"],
     # repairs: the dispatcher (调度员) sees and steers every repair; technicians work their own
     "调度": ["repairs.view_repair", "repairs.change_repair", "realestate.view_room", "realestate.view_customer"],
     "公司领导": [
         "view_all_instances", "realestate.view_customer", "realestate.view_room", "sales.view_subscription",
-        "movein.view_handoverbatch", "movein.view_defect", "fees.view_feeitem",
+        "movein.view_handoverbatch", "movein.view_defect", "fees.view_feeitem", "parking.view_parkingcontract",
     ],
     "部门经理": ["reassign_task"],
     "业务分析": ["deploy_process", "migrate_instances"],
@@ -65,6 +71,8 @@ WORK_GROUPS = [
     "承建商·华南门窗",
     "调度中心",
     "维修班",
+    "物业经理",
+    "收费处",
 ]
 
 
@@ -99,6 +107,10 @@ PEOPLE = [
     Person("contractor2", "林海", "华南门窗 售后工程师", "sz", ("承建商·华南门窗",), (), "13800138021"),
     Person("dispatcher", "何平", "物业调度员", "sz", ("调度中心",), (STAFF, "调度"), "13800138030"),
     Person("technician", "张伟", "物业维修技工", "sz", ("维修班",), (STAFF,), "13800138031"),
+    # the property company's front desk (two cashiers) and its manager, who approves waivers
+    Person("cashier", "许静", "物业收银员", "sz", ("收费处",), (STAFF, "收银"), "13800138040"),
+    Person("cashier2", "冯丹", "物业收银员", "sz", ("收费处",), (STAFF, "收银"), "13800138041"),
+    Person("pm_manager", "蒋涛", "物业经理", "sz", ("物业部", "物业经理"), (STAFF, "物业经理", "部门经理"), "13800138042"),
     # 马克 holds the rights of the jobs whose pages the other company has: what he cannot see of sz
     # is the company scope at work (a 404), not a right he lacks
     Person("outsider", "马克", "客服专员（上海公司）", "sh", ("客服中心",), (STAFF, "客服", "置业顾问", "物业", "客服主管")),
@@ -177,7 +189,8 @@ def ensure_people() -> dict[str, User]:
 _MAILBOXES = {"客服中心": "kefu", "公司领导": "leaders", "工程部": "gongcheng", "设计部": "sheji", "营销部": "yingxiao",
               "物业部": "wuye", "销售部": "xiaoshou", "销售经理": "xiaoshou-jingli", "营销总监": "yingxiao-zongjian",
               "按揭专员": "anjie", "承建商·鹏程装饰": "pengcheng", "承建商·华南门窗": "huanan",
-              "调度中心": "diaodu", "维修班": "weixiu"}  # fmt: skip
+              "调度中心": "diaodu", "维修班": "weixiu", "物业经理": "wuye-jingli",
+              "收费处": "shoufei"}  # fmt: skip
 
 
 def _mailbox(group_name: str) -> str:

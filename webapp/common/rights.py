@@ -59,6 +59,12 @@ MANAGE_RESIDENTS = "residents.manage_residents"
 ENTER_READINGS = "meters.enter_readings"  # meters and their readings (webapp/meters)
 VIEW_FEES = "fees.view_feeitem"  # fee setup (webapp/fees): items, versions, quotes
 MANAGE_FEES = "fees.add_feeitem"  # new fee items and versions
+VIEW_PARKING = "parking.view_parkingcontract"  # the parking directory (webapp/parking)
+MANAGE_PARKING = "parking.manage_parking"  # parking contracts, cars, space bookings
+VIEW_BILLS = "billing.view_charge"  # bills, runs, payments, receipts and reports (webapp/billing)
+RUN_BILLING = "billing.run_billing"  # monthly billing runs: start, post, discard
+TAKE_PAYMENTS = "billing.take_payment"  # the desk: payments, deposits, refunds, the daily closing
+ISSUE_CREDIT = "billing.issue_credit"  # credit notes (冲红)
 
 
 @dataclass(frozen=True)
@@ -149,10 +155,45 @@ _AREAS = [
         message=gettext_lazy("Setting up fees needs the fee setup permission."),
     ),
     Area(
+        "billing",
+        gettext_lazy("Bills, billing runs, payments, receipts and fee reports"),
+        (VIEW_BILLS, RUN_BILLING, TAKE_PAYMENTS),
+        message=gettext_lazy("Bills and payments are for the property company's billing staff."),
+    ),
+    Area(
+        "billing.run",
+        gettext_lazy("Monthly billing runs: start, post, discard"),
+        (RUN_BILLING,),
+        message=gettext_lazy("Billing runs need the billing run permission."),
+    ),
+    Area(
+        "billing.cashier",
+        gettext_lazy(
+            "The front desk: payments, one-off charges and deposits, refunds, online orders, the daily closing"
+        ),
+        (TAKE_PAYMENTS,),
+        message=gettext_lazy("Taking payments is for cashiers."),
+    ),
+    Area(
+        "billing.credit",
+        gettext_lazy("Credit notes (冲红)"),
+        (ISSUE_CREDIT,),
+        message=gettext_lazy("Credit notes need the credit note permission."),
+    ),
+    Area(
         "meters",
         gettext_lazy("Meters of the rooms: add meters, enter and import readings"),
         (ENTER_READINGS,),
         message=gettext_lazy("Entering meter readings needs the meter reading permission."),
+    ),
+    Area(
+        "parking", gettext_lazy("Parking spaces: directory, contracts, cars"), (VIEW_PARKING, MANAGE_PARKING)
+    ),
+    Area(
+        "parking.manage",
+        gettext_lazy("Register parking contracts and cars, record space bookings"),
+        (MANAGE_PARKING,),
+        message=gettext_lazy("Managing parking needs the parking permission."),
     ),
     # the messages of the views these areas had before the table (the same words)
     Area(
@@ -353,6 +394,50 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "fees_api:item-detail": "fees",
     "fees_api:item-versions": "fees.manage",
     "fees_api:quote": "fees",
+    # billing (webapp/billing)
+    "billing_api:run-list": {"get": "billing", "post": "billing.run"},
+    "billing_api:run-detail": "billing",
+    "billing_api:run-post": "billing.run",
+    "billing_api:run-discard": "billing.run",
+    "billing_api:run-lines": "billing",
+    "billing_api:charge-list": {"get": "billing", "post": "billing.cashier"},
+    "billing_api:charge-detail": "billing",
+    "billing_api:charge-credit": "billing.credit",
+    "billing_api:charge-refund": "billing.cashier",
+    "billing_waiver_api:charge-waiver": "billing",  # starts flow late_fee_waiver; 物业经理 approves in it
+    "billing_api:payment-list": {"get": "billing", "post": "billing.cashier"},
+    "billing_api:payment-detail": "billing",
+    "billing_api:closing": "billing.cashier",
+    "billing_api:order-list": "billing.cashier",
+    "billing_api:order-detail": "billing.cashier",
+    "billing_api:order-sync": "billing.cashier",
+    "billing_api:wechat-notify": "public",  # signed by the payment provider (orders.receive_notification)
+    # fee reports (webapp/billing/reports.py): seen with the billing right
+    "billing_reports:overview": "billing",
+    "billing_reports:aging": "billing",
+    "billing_reports:deposits": "billing",
+    "billing_reports:journal": "billing",
+    "billing_reports:export_xlsx": "billing",
+    "billing_reports:export_csv": "billing",
+    "billing_reports_api:summary": "billing",
+    "billing_reports_api:aging": "billing",
+    "billing_reports_api:deposits": "billing",
+    "billing_reports_api:journal": "billing",
+    "billing:runs": {"get": "billing", "post": "billing.run"},
+    "billing:run": "billing",
+    "billing:run_post": "billing.run",
+    "billing:run_discard": "billing.run",
+    "billing:bills": "billing",
+    "billing:bill_credit": "billing.credit",
+    "billing:deposit_refund": "billing.cashier",
+    "billing:room_bills": "billing",
+    "billing:desk": "billing.cashier",
+    "billing:desk_charge": "billing.cashier",
+    "billing:order_new": "billing.cashier",
+    "billing:order": "billing.cashier",
+    "billing:order_sync": "billing.cashier",
+    "billing:payment": "billing",
+    "billing:closing": "billing.cashier",
     # meters (webapp/meters): seen with the room, entered with the meter reading right
     "meters:entry": "meters",
     "meters:import_template": "meters",
@@ -360,6 +445,21 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "meters_api:room-consumption": "rooms",
     "meters_api:meter-readings": {"get": "rooms", "post": "meters"},
     "meters_api:entry": "meters",
+    # parking (webapp/parking): seen with the parking right, written with the manage right
+    "parking:directory": "parking",
+    "parking:space": "parking",
+    "parking:contract_new": "parking.manage",
+    "parking:contract_end": "parking.manage",
+    "parking:vehicle_add": "parking.manage",
+    "parking:vehicle_remove": "parking.manage",
+    "parking_api:space-list": "parking",
+    "parking_api:space-detail": "parking",
+    "parking_api:space-vehicles": "parking.manage",
+    "parking_api:contract-list": {"get": "parking", "post": "parking.manage"},
+    "parking_api:contract-detail": "parking",
+    "parking_api:contract-end": "parking.manage",
+    "parking_api:vehicle-remove": "parking.manage",
+    "parking_api:booking-start": "parking.manage",
     # supervision, design, audit, administration
     "sla_dashboard": "sla",
     "sla_tasks": "sla",

@@ -344,7 +344,25 @@ def room_consumption(room: Any, period: str) -> list[dict[str, Any]]:
     """Per kind of meter the room has: the month's consumption summed over its meters (a meter
     change counts both), `complete` False (and consumption None) when a meter lacks the reading."""
     meters = list(Meter.objects.filter(room=room).order_by("installed_on", "pk"))
-    readings = history(m.pk for m in meters)
+    return _consumption(meters, history(m.pk for m in meters), period)
+
+
+def rooms_consumption(room_ids: Iterable[int], period: str) -> dict[int, dict[str, Decimal | None]]:
+    """room_consumption for many rooms in two queries, as {room id: {kind: consumption or None
+    when incomplete}} (billing runs)."""
+    meters_of: dict[int, list[Meter]] = defaultdict(list)
+    for meter in Meter.objects.filter(room_id__in=list(room_ids)).order_by("installed_on", "pk"):
+        meters_of[meter.room_id].append(meter)
+    readings = history(m.pk for ms in meters_of.values() for m in ms)
+    return {
+        room_id: {row["kind"]: row["consumption"] for row in _consumption(meters, readings, period)}
+        for room_id, meters in meters_of.items()
+    }
+
+
+def _consumption(
+    meters: list[Meter], readings: dict[int, list[Reading]], period: str
+) -> list[dict[str, Any]]:
     result = []
     for kind in MeterKind:
         usages = [meter_usage(m, readings.get(m.pk, []), period) for m in meters

@@ -8,10 +8,12 @@ from engine.sla_defaults import ensure_sla_setup
 from engine.start_rules import ensure_start_rules
 from webapp.accounts.demo import ensure_people, logins_table
 from webapp.accounts.models import Company
+from webapp.billing.demo import load_demo_billing
 from webapp.demo_data import load_demo_history, load_demo_sales, load_demo_work
 from webapp.fees.demo import load_demo_fees
 from webapp.meters.demo import load_demo_readings
 from webapp.movein.demo import ensure_movein_master, load_demo_movein
+from webapp.parking.demo import load_demo_parking
 from webapp.realestate.demo import ensure_master_demo
 from webapp.repairs.demo import load_demo_repairs
 from webapp.residents.demo import ensure_demo_residents
@@ -60,6 +62,8 @@ class Command(BaseCommand):
             repaired = load_demo_repairs(users)
         fees = load_demo_fees(users)
         metered = load_demo_readings(users)
+        parked = load_demo_parking(users)
+        billed = load_demo_billing(users)
         if history is not None:
             self.stdout.write(
                 f"demo history: {history.instances} cases of the past weeks, {history.alerts} SLA alerts "
@@ -77,4 +81,10 @@ class Command(BaseCommand):
             self.stdout.write(f"demo fees: {fees} fee items of 滨海花园")
         if metered:
             self.stdout.write(f"demo meters: {metered} readings of the handed-over rooms (two months)")
+        if parked:
+            self.stdout.write(f"demo parking: {parked} contracts of 滨海花园's garage, with their cars")
+        if billed:
+            self.stdout.write(
+                f"demo billing: {billed} bills of 滨海花园's last two months, posted; desk payments"
+            )
         self.stdout.write("\nDemo logins / 演示账号:\n" + logins_table())
