@@ -11,7 +11,6 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var charts = {};
   var KIND_COLOURS = { breaches: ["#dc3545", "#b02a37", "#ea868f", "#842029", "#f1aeb5"],
                        warnings: ["#ffc107", "#fd7e14", "#ffda6a", "#cc9a06", "#ffe69c"] };
 
@@ -25,28 +24,8 @@
     window.location.href = data.drill + "?" + query.toString();
   }
 
-  // The charts paint on the next animation frames; the page says data-rendered="true" once every
-  // chart has finished drawing (and so answers clicks).
-  var box = document.getElementById("sla-charts");
-  var drawing = 0;
-
-  function init(id) {
-    var element = document.getElementById(id);
-    if (!element) {
-      return null;
-    }
-    var chart = window.echarts.init(element, null, { renderer: "svg" });
-    charts[id] = chart;
-    drawing += 1;
-    chart.on("finished", function done() {
-      chart.off("finished", done);
-      drawing -= 1;
-      if (drawing === 0 && box) {
-        box.dataset.rendered = "true";
-      }
-    });
-    return chart;
-  }
+  var board = window.anjuBoard("sla-charts");
+  var init = board.init;
 
   function weekLabel(iso) {
     return iso.slice(5); // "2026-11-23" → "11-23" (the Monday of the week)
@@ -116,7 +95,6 @@
   weekly("chart-categories", data.categories);
 
   window.addEventListener("resize", function () {
-    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+    Object.keys(board.charts).forEach(function (id) { board.charts[id].resize(); });
   });
-  window.anjuCharts = charts;
 })();

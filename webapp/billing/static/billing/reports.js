@@ -14,37 +14,16 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var charts = {};
-  var box = document.getElementById("report-charts");
-  var drawing = 0;
+  var board = window.anjuBoard("report-charts");
+  var init = board.init;
 
   function numbers(values) {
     return values.map(function (value) { return value === null ? null : Number(value); });
   }
 
-  function init(id) {
-    var element = document.getElementById(id);
-    if (!element) {
-      return null;
-    }
-    var chart = window.echarts.init(element, null, { renderer: "svg" });
-    charts[id] = chart;
-    drawing += 1;
-    chart.on("finished", function done() {
-      chart.off("finished", done);
-      drawing -= 1;
-      if (drawing === 0 && box) {
-        box.dataset.rendered = "true";
-      }
-    });
-    return chart;
-  }
 
   function empty(chart) {
-    chart.setOption({
-      title: { text: data.text.empty, left: "center", top: "middle",
-               textStyle: { fontSize: 13, fontWeight: "normal", color: "#6c757d" } }
-    });
+    board.empty(chart, data.text.empty);
   }
 
   var months = init("chart-months");
@@ -94,7 +73,6 @@
   }
 
   window.addEventListener("resize", function () {
-    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+    Object.keys(board.charts).forEach(function (id) { board.charts[id].resize(); });
   });
-  window.anjuCharts = charts;
 })();

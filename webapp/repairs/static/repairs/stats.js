@@ -13,33 +13,11 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var charts = {};
-  var box = document.getElementById("stats-charts");
-  var drawing = 0;
-
-  function init(id) {
-    var element = document.getElementById(id);
-    if (!element) {
-      return null;
-    }
-    var chart = window.echarts.init(element, null, { renderer: "svg" });
-    charts[id] = chart;
-    drawing += 1;
-    chart.on("finished", function done() {
-      chart.off("finished", done);
-      drawing -= 1;
-      if (drawing === 0 && box) {
-        box.dataset.rendered = "true";
-      }
-    });
-    return chart;
-  }
+  var board = window.anjuBoard("stats-charts");
+  var init = board.init;
 
   function empty(chart) {
-    chart.setOption({
-      title: { text: data.text.empty, left: "center", top: "middle",
-               textStyle: { fontSize: 13, fontWeight: "normal", color: "#6c757d" } }
-    });
+    board.empty(chart, data.text.empty);
   }
 
   var satisfaction = init("chart-satisfaction");
@@ -93,7 +71,6 @@
   });
 
   window.addEventListener("resize", function () {
-    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+    Object.keys(board.charts).forEach(function (id) { board.charts[id].resize(); });
   });
-  window.anjuCharts = charts;
 })();
