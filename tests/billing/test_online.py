@@ -94,8 +94,14 @@ def test_bad_notifications_are_refused_and_logged(api, online):
     headers, body = server.notification(order["out_trade_no"], resource=resource)
     extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
     unknown = Client().post(NOTIFY, data=body, content_type="application/json", **extra)
-    assert unknown.status_code == 200  # received: resending would not change it
+    assert unknown.status_code == 400 and unknown.json()["code"] == "FAIL"  # not one of ours: refused
     assert PaymentNotice.objects.filter(outcome="unknown_order", out_trade_no="AJNOSUCHORDER01").count() == 1
+    paid = server.transaction(server.orders[order["out_trade_no"]])
+    short = {**paid, "amount": {**paid["amount"], "total": 100, "payer_total": 100}}  # 1.00 of 342.00
+    headers, body = server.notification(order["out_trade_no"], resource=short)
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    assert Client().post(NOTIFY, data=body, content_type="application/json", **extra).status_code == 400
+    assert PaymentNotice.objects.filter(outcome="mismatch").count() == 1
     assert Payment.objects.count() == 0
 
 

@@ -8,7 +8,8 @@
    `apply_paid` claims the order with a conditional UPDATE (created → paid): exactly one caller
    wins and records the payment (receipt, allocations); the others see it paid and do nothing.
 3. A notification is verified by the backend before anything is read from it; every notification,
-   good or bad, is logged (`PaymentNotice`), and a bad one is refused (the backend resends).
+   good or bad, is logged (`PaymentNotice`); a badly signed one, one for an order we do not know
+   and one whose amount is not the order's are refused (the backend resends) and change nothing.
 
 If a bill was settled some other way before the money arrived (credited by staff), the order
 is paid but marked FAILED with the amount to refund by hand; nothing is allocated twice.
@@ -184,8 +185,11 @@ def receive_notification(headers: Mapping[str, str], body: bytes, remote_addr: s
         received_at=now, backend=backend.name, out_trade_no=notice.out_trade_no[:64], event_id=notice.event_id[:64],
         outcome=outcome, detail=notice.trade_state[:300], remote_addr=remote_addr[:64],
     )  # fmt: skip
-    # An unknown order or a wrong amount is answered as received: resending would not change it;
-    # the log holds it for finance.
+    if outcome in ("unknown_order", "mismatch"):
+        # Signed by the provider but not one of our orders, or not its amount: refused (the
+        # provider tries again later, each try logged) and left for finance to look at.
+        logger.error("payment notification for %s refused: %s", notice.out_trade_no, outcome)
+        return False, outcome
     return True, outcome
 
 
