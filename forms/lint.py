@@ -17,7 +17,7 @@ from jsonschema.validators import validator_for
 from forms import lookup, regex, rules
 from forms.formats import DOMAIN_FORMATS, STANDARD_FORMATS
 from forms.reveal import reveal_problems
-from forms.schema import Schema, as_dict, pointer, primary_type, properties, resolve
+from forms.schema import Schema, as_dict, object_with_keys, pointer, primary_type, properties, resolve
 from forms.validation import RESIDENT_ID_MATCHES, uses_keyword
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -157,13 +157,13 @@ def _all_property_names(root: Schema, node: Schema) -> set[str]:
 
 
 def _resident_id_problems(root: Schema, node: Schema, path: str) -> Iterator[str]:
-    config = node[RESIDENT_ID_MATCHES]
     where = f"{RESIDENT_ID_MATCHES} at {_where(path)}"
-    if not isinstance(config, dict):
-        yield f"{where} must be an object."
+    config, shape = object_with_keys(
+        node[RESIDENT_ID_MATCHES], _RESIDENT_ID_KEYS, where, f"{where} must be an object.", _short
+    )
+    yield from shape
+    if config is None:
         return
-    for key in sorted(set(config) - _RESIDENT_ID_KEYS, key=str):
-        yield f"{where} has the unknown key '{_short(str(key))}'."
     names = _all_property_names(root, node)
     if not isinstance(config.get("id"), str):
         yield f"{where} must name the ID field in 'id'."
@@ -238,11 +238,12 @@ def _rules_problems(schema: Schema) -> Iterator[str]:
     writable = {n for n, p in props.items() if not (isinstance(p, dict) and p.get("readOnly") is True)}
     for index, rule in enumerate(found):
         name = _rule_name(index, rule)
-        if not isinstance(rule, dict):
-            yield f"{name} of {rules.KEYWORD} must be an object."
+        checked, shape = object_with_keys(
+            rule, rules.RULE_KEYS, name, f"{name} of {rules.KEYWORD} must be an object.", _short
+        )
+        yield from shape
+        if checked is None:
             continue
-        for key in sorted(set(rule) - rules.RULE_KEYS, key=str):
-            yield f"{name} has the unknown key '{_short(str(key))}'."
         message = rule.get("message")
         if not isinstance(message, str) or not message.strip():
             yield f"{name} needs a 'message' to show when it fails."

@@ -34,7 +34,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from forms.schema import Schema, as_dict, primary_type, properties
+from forms.schema import Schema, as_dict, object_with_keys, primary_type, properties
 
 KEYWORD = "x-lookup"
 _KEYS = frozenset({"source", "id", "freeText", "scope"})
@@ -92,13 +92,14 @@ def problems(schema: Schema) -> Iterator[str]:
 
 
 def _field_problems(name: str, node: dict[str, Any], props: dict[str, Any]) -> Iterator[str]:
-    value = node[KEYWORD]
     where = f"{KEYWORD} of '{name}'"
-    if not isinstance(value, dict):
-        yield f'{where} must be an object such as {{"source": "customer", "id": "customer_id"}}.'
+    example = '{"source": "customer", "id": "customer_id"}'
+    value, shape = object_with_keys(
+        node[KEYWORD], _KEYS, where, f"{where} must be an object such as {example}."
+    )
+    yield from shape
+    if value is None:
         return
-    for key in sorted(set(value) - _KEYS, key=str):
-        yield f"{where} has the unknown key '{key}'."
     source = value.get("source")
     if not isinstance(source, str) or not _SOURCE.fullmatch(source):
         yield f'{where} needs a \'source\' such as "customer", "project" or "room".'

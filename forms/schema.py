@@ -6,6 +6,7 @@ not the expected shape reads as empty rather than raising.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 Schema = dict[str, Any]
@@ -17,6 +18,18 @@ _MAX_REF_DEPTH = 16
 def as_dict(value: object) -> dict[str, Any]:
     """`value` if it is a dict, else an empty one."""
     return value if isinstance(value, dict) else {}
+
+
+def object_with_keys(
+    value: object, keys: frozenset[str], where: str, not_object: str, show: Callable[[str], str] = str
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """`value` as a dict (None if it is not one) and the deploy problems with its shape: `not_object`
+    when it is not an object, else "`where` has the unknown key ..." for each key outside `keys`
+    (sorted; `show` shortens the key in the message)."""
+    if not isinstance(value, dict):
+        return None, [not_object]
+    unknown = sorted(set(value) - keys, key=str)
+    return value, [f"{where} has the unknown key '{show(str(key))}'." for key in unknown]
 
 
 def pointer(root: Schema, ref: str) -> object:

@@ -15,6 +15,39 @@ from tests.sales.conftest import master  # noqa: F401 (the sales tests' master-d
 pytestmark = pytest.mark.browser
 
 
+def receive_visitor(
+    page: Any,
+    base: str,
+    customer_id: int,
+    *,
+    referrer: str = "",
+    ticked: tuple[str, ...] = ("改善居住",),
+    note: str = "",
+) -> str:
+    """客户接待 at 安居·滨海花园 through the start form: the customer's first visit, referred by an
+    owner, the questionnaire boxes `ticked`, wanting to subscribe. Returns the new sale's business key;
+    the page is then the instance or the next task."""
+    page.goto(f"{base}/sales/subscriptions/")
+    page.click("#new-reception")
+    page.wait_for_selector("#start-form")
+    page.select_option("#id_project_id", label="安居·滨海花园")
+    page.select_option("#id_customer_id", value=str(customer_id))
+    page.get_by_label("首次来访").check()
+    page.select_option("#id_q_source", label="老业主推荐")
+    if referrer:
+        page.fill("#id_q_referrer", referrer)
+    for label in ticked:
+        page.get_by_label(label).check()
+    if note:
+        page.fill("#id_visit_note", note)
+    page.check("#id_wants_to_subscribe")
+    page.click("#start-submit")
+    page.wait_for_url(re.compile(r"/(instances|tasks)/\d+/"))
+    found = re.search(r"SALES-\d{8}-\d{4}", page.inner_text("main"))
+    assert found is not None
+    return found.group(0)
+
+
 @pytest.mark.parametrize("browser_page", [1440, 390], indirect=True, ids=["desktop", "phone"])
 def test_subscription_to_contract_in_the_browser(
     live_server: Any,
@@ -28,23 +61,17 @@ def test_subscription_to_contract_in_the_browser(
     log_in(page, base, "sales")
 
     # 客户接待 with the visitor questionnaire.
-    page.goto(f"{base}/sales/subscriptions/")
-    page.click("#new-reception")
-    page.wait_for_selector("#start-form")
-    page.select_option("#id_project_id", label="安居·滨海花园")
-    page.select_option("#id_customer_id", value=str(master["zhang"].pk))
-    page.get_by_label("首次来访").check()
-    page.select_option("#id_q_source", label="老业主推荐")
-    page.fill("#id_q_referrer", "李娜 3栋1单元801")
-    page.get_by_label("改善居住").check()
-    page.get_by_label("学校配套").check()
-    page.get_by_label("交付质量").check()
-    page.fill("#id_visit_note", "看了三房样板间,对1502满意")
-    page.check("#id_wants_to_subscribe")
-    page.click("#start-submit")
-    page.wait_for_url(re.compile(r"/tasks/\d+/"))  # 接待 leads on to 认购登记, the next task of her group
+    business_key = receive_visitor(
+        page,
+        base,
+        master["zhang"].pk,
+        referrer="李娜 3栋1单元801",
+        ticked=("改善居住", "学校配套", "交付质量"),
+        note="看了三房样板间,对1502满意",
+    )
+    assert re.search(r"/tasks/\d+/", page.url)  # 接待 leads on to 认购登记, the next task of her group
     assert page.inner_text("#task-name") == "认购登记"
-    business_key = page.inner_text("#instance-link").strip()
+    assert page.inner_text("#instance-link").strip() == business_key
     assert business_key.startswith("SALES-20261127-")
 
     # 认购登记: the room picker lists the rooms for sale.

@@ -5,12 +5,12 @@ together; what was typed stays. Chromium, no API calls."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
 from tests.browser.test_complaint_browser import claim_and_open, log_in
+from tests.browser.test_sales_browser import receive_visitor
 from tests.sales.conftest import master  # noqa: F401 (the sales tests' master-data fixture)
 
 pytestmark = pytest.mark.browser
@@ -26,20 +26,7 @@ def test_a_subscription_shows_all_its_errors_after_one_submit(
     flow("sales")
     page, base = browser_page, live_server.url
     log_in(page, base, "sales")
-    page.goto(f"{base}/sales/subscriptions/")
-    page.click("#new-reception")
-    page.wait_for_selector("#start-form")
-    page.select_option("#id_project_id", label="安居·滨海花园")
-    page.select_option("#id_customer_id", value=str(master["zhang"].pk))
-    page.get_by_label("首次来访").check()
-    page.select_option("#id_q_source", label="老业主推荐")
-    page.get_by_label("改善居住").check()
-    page.check("#id_wants_to_subscribe")
-    page.click("#start-submit")
-    page.wait_for_url(re.compile(r"/(instances|tasks)/\d+/"))  # the instance, or the next task
-    found = re.search(r"SALES-\d{8}-\d{4}", page.inner_text("main"))
-    assert found is not None
-    business_key = found.group(0)
+    business_key = receive_visitor(page, base, master["zhang"].pk)
 
     page.goto(f"{base}/inbox/")
     claim_and_open(page, business_key, "认购登记")
