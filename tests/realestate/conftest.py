@@ -9,8 +9,8 @@ from typing import Any
 
 import openpyxl
 
+from webapp.realestate import import_kinds
 from webapp.realestate.demo import demo_resident_id
-from webapp.realestate.imports import COLUMNS
 
 
 def resident_id(born: str = "19850312", male: bool = True, serial: int = 31) -> str:
@@ -39,7 +39,7 @@ def xlsx(kind: str, rows: Iterable[Iterable[Any]], header: list[str] | None = No
     """An .xlsx whose first sheet has the kind's template header and the given rows."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(header or [column.label for column in COLUMNS[kind]])
+    sheet.append(header or [column.label for column in import_kinds.get(kind).columns])
     for row in rows:
         sheet.append(list(row))
     out = io.BytesIO()
@@ -67,7 +67,7 @@ def room_row(code: str = "BH-9-1-0101", **changes: Any) -> list[Any]:
         "list_price": 2350000,
     }
     values.update(changes)
-    return [values[column.field] for column in COLUMNS["rooms"]]
+    return [values[column.field] for column in import_kinds.get("rooms").columns]
 
 
 def customer_row(**changes: Any) -> list[Any]:
@@ -87,7 +87,7 @@ def customer_row(**changes: Any) -> list[Any]:
         "postcode": "518048",
     }
     values.update(changes)
-    return [values[column.field] for column in COLUMNS["customers"]]
+    return [values[column.field] for column in import_kinds.get("customers").columns]
 
 
 def upload(client: Any, kind: str, content: bytes, name: str = "data.xlsx", **extra: Any) -> Any:

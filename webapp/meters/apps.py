@@ -7,7 +7,10 @@ class MetersConfig(AppConfig):
     verbose_name = "抄表 Meters"
 
     def ready(self) -> None:
-        # The import kind "readings" plugs into the master-data importer (webapp.realestate.imports).
+        # The import kind "readings" is registered with the master-data importer
+        # (webapp.realestate.import_kinds).
+        from webapp.realestate.import_kinds import register_import_kind
+
         from . import imports
 
-        imports.plug_in()
+        register_import_kind(imports.import_kind())

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forms.text import control_message
-from webapp.realestate import access as master_access
 from webapp.realestate import imports as importer
+from webapp.realestate.import_kinds import ImportKindSpec
 from webapp.realestate.models import ImportKind
 
 from . import readings
@@ -135,12 +135,9 @@ class ReadingImporter(importer._Importer):
         return len(good)
 
 
-def plug_in() -> None:
-    """Make "readings" a kind of the master-data importer: its columns, importer, the right
-    importing it needs and its label on the 导入 page."""
-    from webapp.realestate import views
-
-    importer.COLUMNS[ImportKind.READINGS] = READING_COLUMNS
-    importer.IMPORTERS[ImportKind.READINGS] = ReadingImporter
-    master_access.IMPORT_RIGHTS[ImportKind.READINGS] = ENTER_READINGS
-    views.IMPORT_KIND_LABELS[ImportKind.READINGS] = gettext_lazy("Meter readings")
+def import_kind() -> ImportKindSpec:
+    """The kind "readings" of the master-data importer (registered in AppConfig.ready): its
+    columns, importer, the right importing it needs and its label on the 导入 page."""
+    return ImportKindSpec(
+        ImportKind.READINGS, gettext_lazy("Meter readings"), READING_COLUMNS, ReadingImporter, ENTER_READINGS
+    )

@@ -21,10 +21,8 @@ from webapp import privacy
 from webapp.accounts.models import Project
 from webapp.common import rights
 
-from .models import Building, Customer, ImportJob, ImportKind, PaymentMethod, RegisterPlan, Room
-
-# What importing each kind needs: the right to add what it imports.
-IMPORT_RIGHTS = {ImportKind.CUSTOMERS: rights.ADD_CUSTOMERS, ImportKind.ROOMS: rights.ADD_ROOMS}
+from . import import_kinds
+from .models import Building, Customer, ImportJob, PaymentMethod, RegisterPlan, Room
 
 
 def company_id_of(user: Any) -> int | None:
@@ -78,7 +76,7 @@ def importable_kinds(user: Any) -> list[str]:
     """The kinds of import the user may run and see (those they hold the adding right for)."""
     if company_id_of(user) is None:
         return []
-    return [kind for kind, right in IMPORT_RIGHTS.items() if user.has_perm(right)]
+    return [spec.kind for spec in import_kinds.registered() if user.has_perm(spec.right)]
 
 
 def visible_import_jobs(user: Any) -> QuerySet[ImportJob]:
@@ -91,8 +89,8 @@ def visible_import_jobs(user: Any) -> QuerySet[ImportJob]:
 
 def check_may_import(user: Any, kind: str) -> None:
     """NotAllowed unless the user may add what an import of this kind adds."""
-    right = IMPORT_RIGHTS.get(kind)
-    if right is None or company_id_of(user) is None or not user.has_perm(right):
+    spec = import_kinds.lookup(kind)
+    if spec is None or company_id_of(user) is None or not user.has_perm(spec.right):
         raise NotAllowed(_("Importing these needs the right to add them."))
 
 

@@ -22,9 +22,9 @@ from webapp.api.parsers import JSONParser
 from webapp.api.views import ERROR, REVEAL
 from webapp.common.params import param
 
-from . import access, customers, imports, register
+from . import access, customers, import_kinds, imports, register
 from . import serializers as s
-from .models import Customer, ImportJob, ImportKind, PaymentMethod, Room, RoomKind, RoomStatus
+from .models import Customer, ImportJob, PaymentMethod, Room, RoomKind, RoomStatus
 from .options import project_filter
 
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -285,7 +285,7 @@ def upload_import(request: Any, company: Any) -> ImportJob:
     refused cheaply."""
     kind = str(request.POST.get("kind", "")).strip()
     upload = request.FILES.get("file")
-    if kind not in ImportKind.values:
+    if import_kinds.lookup(kind) is None:
         raise FormInvalid({"kind": [_("Choose what to import: rooms or customers.")]})
     access.check_may_import(request.user, kind)
     if upload is None:

@@ -18,3 +18,30 @@ class RealEstateConfig(AppConfig):
         from .access import reveal_customer
 
         privacy.register_revealer("customer", reveal_customer)
+        _register_import_kinds()
+
+
+def _register_import_kinds() -> None:
+    """The import kinds of master data (other apps register theirs in their own ready())."""
+    from django.utils.translation import gettext_lazy
+
+    from forms.masks import CUSTOMER_FIELDS
+    from webapp.common import rights
+
+    from .import_kinds import ImportKindSpec, register_import_kind
+    from .imports import CUSTOMER_COLUMNS, ROOM_COLUMNS, CustomerImporter, RoomImporter
+    from .models import ImportKind
+
+    register_import_kind(
+        ImportKindSpec(ImportKind.ROOMS, gettext_lazy("Rooms"), ROOM_COLUMNS, RoomImporter, rights.ADD_ROOMS)
+    )
+    register_import_kind(
+        ImportKindSpec(
+            ImportKind.CUSTOMERS,
+            gettext_lazy("Customers"),
+            CUSTOMER_COLUMNS,
+            CustomerImporter,
+            rights.ADD_CUSTOMERS,
+            personal_columns=CUSTOMER_FIELDS,
+        )
+    )

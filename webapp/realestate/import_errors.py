@@ -16,8 +16,9 @@ from forms.masks import mask
 from webapp import privacy
 from webapp.common import spreadsheet
 
-from .imports import COLUMNS, PERSONAL_COLUMNS, ImportAborted, _read_rows
-from .models import ImportJob, ImportKind
+from . import import_kinds
+from .imports import ImportAborted, _read_rows
+from .models import ImportJob
 
 ROW_HEADER = "行号"
 PROBLEM_HEADER = "问题"
@@ -31,7 +32,8 @@ def _cell(value: Any) -> Any:
 
 def error_table(job: ImportJob, *, reveal: bool) -> tuple[list[str], list[list[Any]], set[str]]:
     """(header, rows, personal fields shown in full) for the job's reported error rows."""
-    columns = COLUMNS[ImportKind(job.kind)]
+    spec = import_kinds.get(job.kind)
+    columns = spec.columns
     problems: dict[int, list[str]] = defaultdict(list)
     for error in job.errors or []:
         label = error.get("column") or error.get("field") or ""
@@ -50,7 +52,7 @@ def error_table(job: ImportJob, *, reveal: bool) -> tuple[list[str], list[list[A
         line: list[Any] = [number]
         for column in columns:
             value = values.get(column.field)
-            kind = PERSONAL_COLUMNS.get(job.kind, {}).get(column.field)
+            kind = spec.personal_columns.get(column.field)
             if kind and value not in (None, ""):
                 if reveal:
                     shown.add(column.field)
@@ -64,7 +66,7 @@ def error_table(job: ImportJob, *, reveal: bool) -> tuple[list[str], list[list[A
 
 def error_file(user: Any, job: ImportJob) -> bytes:
     """The .xlsx error file of the job for the user (masked unless they may see personal data)."""
-    reveal = privacy.may_see(user) and job.kind in PERSONAL_COLUMNS
+    reveal = privacy.may_see(user) and bool(import_kinds.get(job.kind).personal_columns)
     header, rows, shown = error_table(job, reveal=reveal)
     if reveal:
         privacy.record_export(user, "import.errors", len(rows) if shown else 0, shown)

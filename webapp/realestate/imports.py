@@ -1,4 +1,5 @@
-"""Excel (.xlsx) import of rooms and customers.
+"""Excel (.xlsx) import of rooms and customers, and of the kinds other apps register
+(import_kinds.py: residents, meter readings).
 
 An upload is checked at once (size, .xlsx that openpyxl opens, the kind's columns in row 1) and
 stored as an ImportJob; anything else is refused with a FormInvalid (400) and nothing is stored.
@@ -34,11 +35,11 @@ from django.utils.translation import gettext_noop
 
 from engine import clock
 from engine.errors import BadRequest, FormInvalid
-from forms.masks import CUSTOMER_FIELDS
 from forms.text import control_message
 from webapp.common import spreadsheet
 
 from . import customers as customer_rules
+from . import import_kinds
 from .models import (
     Building,
     Customer,
@@ -112,7 +113,6 @@ CUSTOMER_COLUMNS = [
     Column("address", "通讯地址", True, "例如 深圳市南山区海德三道 88 号", "深圳市南山区海德三道88号", False, ("地址",)),
     Column("postcode", "邮政编码", False, "6位数字", "518000", True, ("邮编",)),
 ]  # fmt: skip
-COLUMNS = {ImportKind.ROOMS: ROOM_COLUMNS, ImportKind.CUSTOMERS: CUSTOMER_COLUMNS}
 
 _PARENTHESES = re.compile(r"[(（][^)）]*[)）]")
 
@@ -128,7 +128,7 @@ def _column_index(kind: str, header: tuple[Any, ...]) -> tuple[dict[str, int], l
     positions = {_header_key(cell): i for i, cell in reversed(list(enumerate(header))) if cell is not None}
     index: dict[str, int] = {}
     missing: list[str] = []
-    for column in COLUMNS[ImportKind(kind)]:
+    for column in import_kinds.get(kind).columns:
         for name in (column.label, column.field, *column.aliases):
             if _header_key(name) in positions:
                 index[column.field] = positions[_header_key(name)]
@@ -150,7 +150,7 @@ def _open_workbook(content: bytes) -> Any:
 
 def check_upload(kind: str, file_name: str, content: bytes) -> None:
     """Refuse (FormInvalid on "kind" or "file") anything but an .xlsx with the kind's columns."""
-    if kind not in ImportKind.values:
+    if import_kinds.lookup(kind) is None:
         raise FormInvalid({"kind": [_("Choose what to import: rooms or customers.")]})
     limit = settings.ANJU_MAX_UPLOAD_BYTES
     if not content:
@@ -375,7 +375,7 @@ def _run(job: ImportJob) -> None:
     if not rows:
         raise ImportAborted(gettext_noop("The file has no data rows below the header."))
     ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), processed_rows=0, updated_at=clock.now())
-    importer = IMPORTERS[job.kind](job)
+    importer = import_kinds.get(job.kind).importer(job)
     outcome = Outcome()
     for start in range(0, len(rows), PROGRESS_EVERY):
         importer.check_chunk(rows[start : start + PROGRESS_EVERY], outcome)
@@ -774,15 +774,6 @@ class CustomerImporter(_Importer):
         return len(customers)
 
 
-# The importer of each kind; another app plugs a kind in (with its COLUMNS) in its AppConfig.ready.
-IMPORTERS: dict[str, type[_Importer]] = {
-    ImportKind.ROOMS: RoomImporter,
-    ImportKind.CUSTOMERS: CustomerImporter,
-}
-# The columns holding personal data per kind ({field: mask kind}): masked in the error file.
-PERSONAL_COLUMNS: dict[str, dict[str, str]] = {ImportKind.CUSTOMERS: CUSTOMER_FIELDS}
-
-
 # --- templates ---------------------------------------------------------------------------------
 
 
@@ -793,7 +784,7 @@ def template_workbook(kind: str) -> bytes:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
-    columns = COLUMNS[ImportKind(kind)]
+    columns = import_kinds.get(kind).columns
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = str(ImportKind(kind).label)

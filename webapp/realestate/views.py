@@ -29,9 +29,9 @@ from webapp.common.errors import engine_errors
 from webapp.common.filters import Field, FilterBar
 from webapp.common.params import param
 
-from . import access, customers, import_errors, imports
+from . import access, customers, import_errors, import_kinds, imports
 from .api import upload_import
-from .models import Building, CustomerType, Gender, IdType, ImportKind, ImportStatus, Room, RoomStatus
+from .models import Building, CustomerType, Gender, IdType, ImportStatus, Room, RoomStatus
 from .options import natural_key
 
 PAGE_SIZE = 50
@@ -51,10 +51,6 @@ IMPORT_STATUS_LABELS = {
     ImportStatus.FAILED: gettext_lazy("Failed"),
 }
 IMPORT_STATUS_BADGES = {ImportStatus.DONE: "success", ImportStatus.FAILED: "danger"}
-IMPORT_KIND_LABELS = {
-    ImportKind.ROOMS: gettext_lazy("Rooms"),
-    ImportKind.CUSTOMERS: gettext_lazy("Customers"),
-}
 
 
 # --- customers ---------------------------------------------------------------------------------
@@ -339,13 +335,12 @@ def _imports_page(
     for job in jobs:
         job.status_label = IMPORT_STATUS_LABELS.get(job.status, job.status)
         job.badge = IMPORT_STATUS_BADGES.get(job.status, "secondary")
-        job.kind_label = IMPORT_KIND_LABELS.get(job.kind, job.kind)
+        job.kind_label = import_kinds.label(job.kind)
+    importable = access.importable_kinds(request.user)
     context = {
         "jobs": jobs,
         "errors": errors or {},
-        "kinds": [
-            (k, v) for k, v in IMPORT_KIND_LABELS.items() if k in access.importable_kinds(request.user)
-        ],
+        "kinds": [(spec.kind, spec.label) for spec in import_kinds.registered() if spec.kind in importable],
         "posted_kind": request.POST.get("kind", "") if request.method == "POST" else "",
         "max_mb": f"{settings.ANJU_MAX_UPLOAD_BYTES / 1048576:g}",
     }
@@ -372,7 +367,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = imports.refresh_if_stale(access.access_import_job(request.user, pk))
     job.status_label = IMPORT_STATUS_LABELS.get(job.status, job.status)
-    job.kind_label = IMPORT_KIND_LABELS.get(job.kind, job.kind)
+    job.kind_label = import_kinds.label(job.kind)
     labels = {key: str(label) for key, label in IMPORT_STATUS_LABELS.items()}
     return render(
         request,
@@ -398,7 +393,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     access.check_may_import(request.user, kind)
     content = imports.template_workbook(kind)
     response = HttpResponse(content, content_type=imports.XLSX_CONTENT_TYPE)
-    name = {"rooms": "rooms-template.xlsx", "customers": "customers-template.xlsx"}[kind]
+    name = import_kinds.get(kind).template_file_name
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -7,8 +7,10 @@ class ResidentsConfig(AppConfig):
     verbose_name = "客户 Residents"
 
     def ready(self) -> None:
-        # The resident lookup registers on import; the import kind "residents" plugs into the
-        # master-data importer (webapp.realestate.imports) here.
+        # The resident lookup registers on import; the import kind "residents" is registered with
+        # the master-data importer (webapp.realestate.import_kinds) here.
+        from webapp.realestate.import_kinds import register_import_kind
+
         from . import imports, lookups  # noqa: F401
 
-        imports.plug_in()
+        register_import_kind(imports.import_kind())

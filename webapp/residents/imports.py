@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy
 from engine import clock
 from forms.masks import CUSTOMER_FIELDS, ID
 from forms.text import control_message
-from webapp.realestate import access as master_access
 from webapp.realestate import customers as customer_rules
 from webapp.realestate import imports as importer
+from webapp.realestate.import_kinds import ImportKindSpec
 from webapp.realestate.models import Customer, ImportKind
 
 from . import residency as rules
@@ -271,14 +271,15 @@ class ResidentImporter(importer._Importer):
         return len(heads) + len(members)
 
 
-def plug_in() -> None:
-    """Make "residents" a kind of the master-data importer: its columns, importer, the right
-    importing it needs (the residents right), its label on the 导入 page, and masking of its
-    personal columns in the error file."""
-    from webapp.realestate import views
-
-    importer.COLUMNS[ImportKind.RESIDENTS] = RESIDENT_COLUMNS
-    importer.IMPORTERS[ImportKind.RESIDENTS] = ResidentImporter
-    importer.PERSONAL_COLUMNS[ImportKind.RESIDENTS] = {**CUSTOMER_FIELDS, "householder_id_number": ID}
-    master_access.IMPORT_RIGHTS[ImportKind.RESIDENTS] = MANAGE_RESIDENTS
-    views.IMPORT_KIND_LABELS[ImportKind.RESIDENTS] = gettext_lazy("Residents")
+def import_kind() -> ImportKindSpec:
+    """The kind "residents" of the master-data importer (registered in AppConfig.ready): its
+    columns, importer, the right importing it needs (the residents right), its label on the 导入
+    page, and masking of its personal columns in the error file."""
+    return ImportKindSpec(
+        ImportKind.RESIDENTS,
+        gettext_lazy("Residents"),
+        RESIDENT_COLUMNS,
+        ResidentImporter,
+        MANAGE_RESIDENTS,
+        personal_columns={**CUSTOMER_FIELDS, "householder_id_number": ID},
+    )
