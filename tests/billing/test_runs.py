@@ -65,6 +65,17 @@ def test_a_second_run_bills_what_the_first_could_not(api, billed):
     assert (second["line_count"], second["amount"], second["already_count"]) == (1, "189.98", 3)
 
 
+def test_a_later_run_does_not_bill_a_billed_room_again_when_its_residents_change(api, billed):
+    from .conftest import residency
+
+    steward = api("steward")
+    run_and_post(steward, billed, "2026-11")  # 0802: 陈业主 from 11-11, 20 days
+    residency(billed["b5_flat"], billed["tenant"], "owner", "2026-11-01", "2026-11-10")  # entered late
+    second = run_and_post(steward, billed, "2026-11")
+    assert (second["line_count"], second["already_count"]) == (0, 3)  # corrected by the desk, not a run
+    assert Charge.objects.filter(room=billed["b5_flat"]).count() == 1
+
+
 def test_one_active_run_per_month_and_a_discarded_preview_leaves_nothing(api, billed):
     steward = api("steward")
     run = start_run(steward, billed, "2026-11")  # computed right after the commit (inline in tests)

@@ -15,8 +15,10 @@ first day writes one draft `Charge` per room, item and payer:
   a problem of the run ("待抄表"): the next run of the month bills it once the reading is in.
 - Deposits and one-off items are charged at the desk, never by a run.
 
-A room × item × month × payer is charged once (a unique constraint); a run finds what is
-charged already and counts it as `already_count`, so running a month twice creates nothing twice.
+A room × item × month is billed by one run: a later run of the month skips every room and item
+billed already (even when the residents have changed since: a correction is a credit note and a
+charge at the desk) and counts them as `already_count`, so running a month twice creates nothing
+twice; a unique constraint (room, item, month, payer) guards the rows themselves.
 Only one run of a month may be active (queued, running, in preview or posting) at a time.
 """
 
@@ -280,7 +282,7 @@ def _chunk(
     already = set(
         Charge.objects.filter(room_id__in=room_ids, period=run.period, kind=ChargeKind.REGULAR)
         .exclude(run=run)
-        .values_list("room_id", "item_id", "customer_id")
+        .values_list("room_id", "item_id")
     )
     in_month = (last - first).days + 1
     now = clock.now()
@@ -294,12 +296,12 @@ def _chunk(
 
     for room in rooms:
         for item, version in items.monthly:
+            if (room.pk, item.pk) in already:
+                totals["already"] += 1
+                continue
             for customer_id, fields in _lines(room, item, version, holders, spaces, usage, first, last, in_month,
                                               problem):  # fmt: skip
                 if fields["amount"] <= 0:
-                    continue
-                if (room.pk, item.pk, customer_id) in already:
-                    totals["already"] += 1
                     continue
                 drafts.append(Charge(
                     company_id=run.company_id, project_id=run.project_id, room_id=room.pk,
