@@ -98,7 +98,9 @@ def accrue_all(today: dt.date | None = None) -> int:
             status=ChargeStatus.OPEN,
             due_on__lt=today,
             version__late_fee_daily_rate__gt=0,
-        ).values_list("pk", flat=True)
+        )
+        .exclude(late_fees__accrued_through__gte=today)  # counted today already: later hours skip it
+        .values_list("pk", flat=True)
     )
     for pk in ids:
         with transaction.atomic():
