@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "webapp.fees",
     "webapp.parking",
     "webapp.billing",
+    "webapp.owner",
     "webapp.designer",
     "webapp.audit",
     "webapp.pages",
@@ -319,6 +320,15 @@ ANJU_LOGIN_IP_HEADER = env_str("ANJU_LOGIN_IP_HEADER", "")
 # The OpenAPI schema and its docs page are for signed-in users and token holders only.
 SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
 # --- end of hardening --------------------------------------------------------------------------
+
+# --- The owner's channel /my/ (webapp/owner/codes.py; docs/owner.md) ---------------------------
+ANJU_OWNER_CODE_SECONDS = env_int("ANJU_OWNER_CODE_SECONDS", 300)  # a sign-in code's life
+ANJU_OWNER_CODE_MAX_ATTEMPTS = env_int("ANJU_OWNER_CODE_MAX_ATTEMPTS", 5)  # wrong tries per code
+ANJU_OWNER_SENDS_PER_MINUTE = env_int("ANJU_OWNER_SENDS_PER_MINUTE", 1)  # codes per number
+ANJU_OWNER_SENDS_PER_HOUR = env_int("ANJU_OWNER_SENDS_PER_HOUR", 5)  # codes per number
+ANJU_OWNER_SENDS_PER_IP_HOUR = env_int("ANJU_OWNER_SENDS_PER_IP_HOUR", 20)  # codes per client address
+ANJU_OWNER_VERIFIES_PER_IP_HOUR = env_int("ANJU_OWNER_VERIFIES_PER_IP_HOUR", 60)  # code checks per address
+# --- end of the owner's channel ------------------------------------------------------------------
 
 # --- Request size limits (webapp/common/limits.py; the table is in docs/security.md) -----------
 # A body above its route's limit is answered 413 from its Content-Length before a byte is read (a

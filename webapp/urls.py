@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("webapp.billing.report_urls")),
     path("", include("webapp.billing.urls")),
     path("", include("webapp.residents.urls")),
+    path("", include("webapp.owner.urls")),
     path("", include("webapp.meters.urls")),
     path("", include("webapp.parking.urls")),
     path("", include("webapp.designer.urls")),

@@ -35,6 +35,8 @@ KINDS: dict[str, str] = {
     "residents_api:customer-rooms": "customer",
     "residents_api:move-out": "residency",
     "residents:move_out": "residency",
+    # the owner's channel
+    "owner:room": "room",
     # meters
     "meters_api:room-meters": "room",
     "meters_api:room-consumption": "room",

@@ -118,7 +118,13 @@ PUBLIC = {
     "api-token": "the API's login: a username and password for a token (throttled like the login page)",
     "billing_api:wechat-notify": "the payment provider's notifications: the signature is the credential; "
     "an unsigned or badly signed body is refused with 400 and logged (webapp/billing/orders.py)",
+    "owner:login": "the residents' sign-in (/my/login/): a mobile number for an SMS code (throttled)",
+    "owner:verify": "the residents' code step: without a requested code it goes back to /my/login/",
+    "owner:logout": "the residents' sign-out: for the anonymous it does nothing and goes to /my/login/",
 }
+# The owner's channel (area "resident"): no Django sign-in opens it; its views send everyone
+# without a resident session to the residents' own sign-in (tests/owner/ walk it as residents).
+RESIDENT_LOGIN = "/my/login/"
 # "/" redirects to the inbox, which sends the anonymous on to the login page.
 REDIRECTS_FIRST = {"home": "/inbox/"}
 # Not walked: static files are served by WhiteNoise's middleware, not by a URL pattern, and are
@@ -194,7 +200,13 @@ def test_the_outsider_gets_404_for_everything_of_another_company(world, cast):
             if route.kind is not None and route.name not in GROUP_WIDE:
                 area = rights.area_of(route.name, method)
                 want = 403 if area is not None and not area.opens_for(outsider) else 404
-                if status != want:
+                location = response.get("Location", "")
+                if area is not None and area.without == rights.RESIDENT:  # staff are no resident
+                    if status != 302 or not location.startswith(RESIDENT_LOGIN):
+                        problems.append(
+                            f"{where}: {status} {location}, expected a redirect to {RESIDENT_LOGIN}"
+                        )
+                elif status != want:
                     problems.append(f"{where}: {status}, expected {want}")
             if route.name == "logout":  # it did log the outsider out
                 page.force_login(outsider)
@@ -244,6 +256,11 @@ def test_the_anonymous_are_sent_to_the_login_page_or_refused(world):
             if route.name in REDIRECTS_FIRST:
                 if (status, location) != (302, REDIRECTS_FIRST[route.name]):
                     problems.append(f"{where}: {status} {location}")
+                continue
+            area = rights.area_of(route.name, method)
+            if area is not None and area.without == rights.RESIDENT:
+                if status != 302 or not location.startswith(RESIDENT_LOGIN):
+                    problems.append(f"{where}: {status} {location}, expected a redirect to {RESIDENT_LOGIN}")
                 continue
             if route.is_api:
                 if status != 401 or response.get("WWW-Authenticate") != "Token":

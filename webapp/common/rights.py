@@ -9,6 +9,10 @@ grouped into AREAS; each area names the right it needs and what a person without
 - ``OWN_WORK``: the route opens, and the permission-checked getters show only what the person's
   work holds (tasks of their work groups, the defects dispatched to them, the rooms of their
   inspections); anything else is a 404. Holders of the right see all of their company's.
+- ``RESIDENT``: the owner's channel (/my/, webapp/owner): residents are not Django users, so the
+  area is public to Django auth and each of its views checks the resident session itself (an SMS
+  code sign-in, webapp/owner/session.py), sending everyone without one to /my/login/; a resident
+  sees only their own rooms (anything else a 404) and, being anonymous to Django auth, no staff route.
 
 Another company's objects stay a 404 for everyone (the getters scope by company first).
 
@@ -34,6 +38,7 @@ from engine.errors import NotAllowed
 
 FORBIDDEN = "forbidden"
 OWN_WORK = "own work"
+RESIDENT = "resident session"
 
 # The rights of this module (Django permission codes); roles.PERMISSIONS offers them on the roles page.
 START_FLOWS = "engine.add_processinstance"
@@ -97,6 +102,14 @@ class Area:
 _AREAS = [
     Area("public", gettext_lazy("Sign-in, language, API token"), public=True),
     Area("work", gettext_lazy("Inbox, tasks, own flows, alerts"), without=OWN_WORK),
+    Area(
+        "resident",
+        gettext_lazy(
+            "The owner's channel /my/: residents signed in with an SMS code (their own session, no staff right)"
+        ),
+        without=RESIDENT,
+        public=True,
+    ),
     Area("reference", gettext_lazy("Inspection standards, API docs")),
     Area(
         "start",
@@ -248,6 +261,12 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "logout": "public",
     "set_language": "public",
     "api-token": "public",
+    # the owner's channel (webapp/owner): the views check the resident session
+    "owner:login": "resident",
+    "owner:verify": "resident",
+    "owner:logout": "resident",
+    "owner:rooms": "resident",
+    "owner:room": "resident",
     "home": "work",
     # one's own work: the engine shows only the flows and tasks one takes part in (engine/access.py)
     "inbox": "work",
