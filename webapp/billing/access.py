@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from webapp.fees.access import access_project, company_id_of, visible_projects
+from webapp.fees.access import _number, access_project, company_id_of, visible_projects
 
 from .models import BillingRun, Charge, Payment, PaymentOrder
 
@@ -21,13 +21,6 @@ __all__ = [
     "access_run",
     "visible_projects",
 ]
-
-
-def _number(pk: Any, what: str) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404(f"no such {what}") from None
 
 
 def visible_runs(user: Any) -> QuerySet[BillingRun]:

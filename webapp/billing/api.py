@@ -40,6 +40,13 @@ def _project(request: Request, body: dict[str, Any] | None = None) -> Any:
     return access.access_project(request.user, value)
 
 
+def _paged(request: Request, rows: Any, data: Any, count: int | None = None) -> Response:
+    """One page (?page=, 100 a page) of `rows` as {count, page, results}."""
+    page = _page(request)
+    results = [data(row) for row in rows[(page - 1) * PAGE : page * PAGE]]
+    return Response({"count": rows.count() if count is None else count, "page": page, "results": results})
+
+
 def _page(request: Request) -> int:
     raw = request.query_params.get("page", "1")
     if not str(raw).isdigit() or int(raw) < 1:
@@ -79,12 +86,10 @@ class RunViewSet(viewsets.ViewSet):
     def lines(self, request: Request, pk: str | None = None) -> Response:
         """The run's charges (drafts in preview), 100 a page."""
         run = access.access_run(request.user, pk)
-        page = _page(request)
         rows = (
             Charge.objects.filter(run=run).select_related("room", "item").order_by("room__code", "item__code")
         )
-        return Response({"count": run.line_count, "page": page,
-                         "results": [charge_data(c) for c in rows[(page - 1) * PAGE : page * PAGE]]})  # fmt: skip
+        return _paged(request, rows, charge_data, count=run.line_count)
 
 
 FILTERS = ("room", "customer", "status", "period", "kind")
@@ -126,10 +131,7 @@ class ChargeViewSet(viewsets.ViewSet):
             rows = rows.filter(period=period or "")
         if errors:
             raise FormInvalid(errors)
-        page = _page(request)
-        rows = rows.order_by("due_on", "pk")
-        return Response({"count": rows.count(), "page": page,
-                         "results": [charge_data(c) for c in rows[(page - 1) * PAGE : page * PAGE]]})  # fmt: skip
+        return _paged(request, rows.order_by("due_on", "pk"), charge_data)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(charge_data(access.access_charge(request.user, pk)))
@@ -175,10 +177,9 @@ class PaymentViewSet(viewsets.ViewSet):
                 rows = rows.filter(business_day=dt.date.fromisoformat(param(request.query_params, "day", 10)))
             except ValueError:
                 raise FormInvalid({"day": [_("Enter a date such as 2026-01-01.")]}) from None
-        page = _page(request)
-        rows = rows.prefetch_related("allocations").order_by("-received_at", "-pk")
-        return Response({"count": rows.count(), "page": page,
-                         "results": [payment_data(p) for p in rows[(page - 1) * PAGE : page * PAGE]]})  # fmt: skip
+        return _paged(
+            request, rows.prefetch_related("allocations").order_by("-received_at", "-pk"), payment_data
+        )
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(payment_data(access.access_payment(request.user, pk)))

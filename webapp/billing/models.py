@@ -87,6 +87,11 @@ class BillingRun(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_RUN
 
+    @property
+    def progress(self) -> int:
+        """Percent of the rooms computed (100 for an estate without rooms)."""
+        return round(100 * self.done_rooms / self.total_rooms) if self.total_rooms else 100
+
 
 class ChargeKind(models.TextChoices):
     REGULAR = "regular", "月度"

@@ -135,8 +135,15 @@ def apply_paid(
         )  # fmt: skip
         short = Decimal("0")
         allocations = []
-        for line in order.lines.select_related("charge").order_by("charge_id"):
-            charge = Charge.objects.select_for_update().get(pk=line.charge_id)
+        lines = list(order.lines.order_by("charge_id"))
+        locked = (
+            Charge.objects.select_for_update()
+            .filter(pk__in=[line.charge_id for line in lines])
+            .order_by("pk")
+        )
+        charges = {charge.pk: charge for charge in locked}
+        for line in lines:
+            charge = charges[line.charge_id]
             share = (
                 min(line.amount, max(charge.balance, Decimal("0")))
                 if charge.status == ChargeStatus.OPEN

@@ -20,7 +20,7 @@ def run_data(run: BillingRun) -> dict[str, Any]:
         "status_label": run.get_status_display(),
         "total_rooms": run.total_rooms,
         "done_rooms": run.done_rooms,
-        "progress": round(100 * run.done_rooms / run.total_rooms) if run.total_rooms else 100,
+        "progress": run.progress,
         "line_count": run.line_count,
         "already_count": run.already_count,
         "amount": _money(run.amount),
@@ -80,7 +80,7 @@ def payment_data(payment: Payment) -> dict[str, Any]:
         "received_at": payment.received_at.isoformat(),
         "closed": payment.closing_id is not None,
         "allocations": [
-            {"charge": a.charge_id, "amount": _money(a.amount)} for a in payment.allocations.order_by("pk")
+            {"charge": a.charge_id, "amount": _money(a.amount)} for a in payment.allocations.all()
         ],
     }
 

@@ -100,7 +100,7 @@ def _run_page(request: HttpRequest, pk: Any, errors: dict[str, list[str]] | None
     return render(request, "billing/run_detail.html", {
         "run": run, "lines": lines, "errors": errors or {},
         "computing": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
-        "progress": round(100 * run.done_rooms / run.total_rooms) if run.total_rooms else 100,
+        "progress": run.progress,
         "may_run": rights.holds(request.user, "billing.run"),
         "may_post": run.status == RunStatus.PREVIEW,
         "may_discard": run.status in (RunStatus.PREVIEW, RunStatus.FAILED),
