@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "webapp.fees",
     "webapp.parking",
     "webapp.billing",
+    "webapp.passes",
+    "webapp.visits",
     "webapp.owner",
     "webapp.designer",
     "webapp.audit",

@@ -1,0 +1,5 @@
+"""/my/ routes of the owner's channel: repairs (included by webapp/owner/urls.py, namespace owner)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
