@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Passes API under /api/passes/."""
+
+from django.urls import path
+
+from . import api
 
 app_name = "passes_api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("passes/admit/", api.admit, name="admit"),
+]

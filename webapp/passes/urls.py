@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "passes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("passes/gate/", views.guard, name="guard"),
+    path("passes/decorations/", views.decorations, name="decorations"),
+    path("passes/decorations/<int:pk>/decide/", views.decide, name="decide"),
+    path("pass/<str:token>/", views.show, name="show"),
+]
