@@ -49,6 +49,8 @@ class OutboxMessage(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "通知发件箱"
         ordering = ["-created_at"]
+        # A resident's messages (/my/messages/, webapp/community/messages.py): one number's SMS, newest first.
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="outbox_recipient_recent")]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}: {self.template_id}"
