@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,8 +30,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from engine import clock
+from engine import audit, clock
 from engine.errors import FormInvalid
+from engine.models import AuditEvent
+from engine.models.audit import AuditAction
 from webapp.meters import periods
 from webapp.payments import backends
 from webapp.payments.backends import BadNotification, OrderRequest, PaymentError, PaymentUnavailable
@@ -57,9 +60,26 @@ def _fen(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-def do_create_order(user: Any, project: Any, body: dict[str, Any], notify_url: str) -> PaymentOrder:
+@dataclass(frozen=True)
+class ResidentPayer:
+    """A resident paying their own bills in the owner's channel (no Django user): the customer row
+    that pays, the verified mobile and the name, kept on the order and in the audit trail."""
+
+    customer_id: int
+    mobile: str
+    name: str
+
+    def masked_mobile(self) -> str:
+        return f"{self.mobile[:3]}****{self.mobile[-4:]}"
+
+
+def do_create_order(
+    user: Any, project: Any, body: dict[str, Any], notify_url: str, *, resident: ResidentPayer | None = None
+) -> PaymentOrder:
     """A payment order for the chosen bills, registered with the backend (PaymentUnavailable → 400
-    in embedded mode: the desk only)."""
+    in embedded mode: the desk only). `user` is the cashier; with `resident`, the order is a
+    resident's in the owner's channel (webapp/owner: `user` is then the channel's account acting for
+    them), who is its payer and is audited; the caller has checked that the bills are theirs."""
     errors: dict[str, list[str]] = {}
     ids = _ids(body.get("charges"), errors)
     if errors:
@@ -84,11 +104,14 @@ def do_create_order(user: Any, project: Any, body: dict[str, Any], notify_url: s
         first = oldest_first(charges)[0]
         order = PaymentOrder.objects.create(
             company_id=project.company_id, project=project, out_trade_no=_trade_no(now), backend=backend.name,
-            amount=total, customer_id=first.customer_id, payer_name=first.payer_name, created_at=now,
+            amount=total, customer_id=resident.customer_id if resident else first.customer_id,
+            payer_name=resident.name[:100] if resident else first.payer_name, created_at=now,
             created_by=user if getattr(user, "is_authenticated", False) else None,
             expires_at=now + dt.timedelta(minutes=ORDER_MINUTES),
         )  # fmt: skip
         OrderLine.objects.bulk_create([OrderLine(order=order, charge=c, amount=c.balance) for c in charges])
+        if resident is not None:
+            _audit_resident_order(order, resident, charges, user)
     # The provider is asked after the commit (no row locks held over the network); a refusal
     # closes the order, which frees its bills at once.
     description = _("%(estate)s property bills (%(count)d)") % {"estate": project.name, "count": len(charges)}
@@ -104,6 +127,23 @@ def do_create_order(user: Any, project: Any, body: dict[str, Any], notify_url: s
     order.code_url = created.code_url
     order.save(update_fields=["code_url"])
     return order
+
+
+def _audit_resident_order(
+    order: PaymentOrder, resident: ResidentPayer, charges: list[Charge], user: Any
+) -> None:
+    """The resident's order in the audit trail. `user` is the owner channel's account acting for the
+    resident (webapp/owner/actor.py, named "周业主（业主端）"), or None."""
+    known = getattr(user, "pk", None) is not None
+    AuditEvent.objects.create(
+        at=order.created_at, company_id=order.company_id, actor=user if known else None,
+        actor_name=(audit.actor_name(user) if known else f"{resident.name} ({resident.masked_mobile()})")[:100],
+        action=AuditAction.UPDATE_DATA,
+        process_key="billing.order", element_id=order.out_trade_no,
+        details={"what": "payment_order", "by": "resident", "order": order.pk, "out_trade_no": order.out_trade_no,
+                 "customer": resident.customer_id, "mobile": resident.mobile,
+                 "charges": [c.pk for c in charges], "amount": f"{order.amount:.2f}"},
+    )  # fmt: skip
 
 
 def _trade_no(now: dt.datetime) -> str:

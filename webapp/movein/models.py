@@ -124,6 +124,23 @@ class BatchStatus(models.TextChoices):
     CLOSED = "closed", "已总结"
 
 
+# What the owner brings to the handover and takes home (the notice SMS asks for the ID and the
+# purchase contract; reception checks the ID or the power of attorney and has the move-in papers
+# signed; the "two books" and the survey report are handed over with the keys).
+OWNER_BRINGS = [
+    "业主身份证原件及复印件", "购房合同", "入伙通知书", "委托他人办理时:授权委托书及受托人身份证",
+]  # fmt: skip
+OWNER_RECEIVES = [
+    "住宅质量保证书", "住宅使用说明书", "房屋面积测绘报告(复印件)", "前期物业服务协议", "管理规约(业主公约)",
+    "装修管理规定", "房产验收记录", "房屋钥匙",
+]  # fmt: skip
+
+
+def default_owner_checklist() -> dict[str, list[str]]:
+    """The owner's handover checklist of a new batch (业主办理须知)."""
+    return {"bring": list(OWNER_BRINGS), "receive": list(OWNER_RECEIVES)}
+
+
 class HandoverBatch(models.Model):
     """入伙批次: the rooms of a building (or phase) handed over together."""
 
@@ -143,6 +160,10 @@ class HandoverBatch(models.Model):
     fee_rate = models.DecimalField("物业费(元/㎡·月)", max_digits=8, decimal_places=2)
     fee_months = models.PositiveSmallIntegerField("首期物业费月数", default=3)
     documents = models.JSONField("资料清单", default=list, blank=True, help_text="验房准备时核对的资料")
+    owner_checklist = models.JSONField(
+        "业主办理须知", default=default_owner_checklist, blank=True,
+        help_text='业主端“入伙”页显示: {"bring": [业主须携带的资料], "receive": [业主领取的资料]}',
+    )  # fmt: skip
     instance = models.ForeignKey(
         "engine.ProcessInstance", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name="批次流程",

@@ -35,7 +35,7 @@ class Urgency(models.TextChoices):
 class Channel(models.TextChoices):
     HOTLINE = "hotline", "24小时热线"
     FRONT_DESK = "front_desk", "前台"
-    OWNER_APP = "owner_app", "业主App"
+    OWNER_APP = "owner_app", "业主端"
 
 
 class Status(models.TextChoices):
