@@ -17,6 +17,7 @@ DEFAULT_RULES: dict[str, dict[str, object]] = {
     "late_fee_waiver": {},  # started from a late fee (POST /api/billing/charges/{id}/waiver/)
     "repair": {"open_to_all": True},  # 24-hour hotline and front desk: any employee records a repair
     "parking_booking": {"work_groups": ["物业部", "客服中心"]},  # 物业 and the front desk, for a resident
+    "owner_verification": {},  # started from the owner channel /my/verify/ (webapp/owner/verification.py)
 }
 
 

@@ -18,7 +18,7 @@ def test_setup_loads_the_demo_once(transactional_db):
     assert "agent" in out.getvalue() and "anju2026" in out.getvalue()
     assert set(ProcessVersion.objects.values_list("key", flat=True)) == {
         "complaint", "sales", "sales_change", "movein_batch", "movein_room", "movein_defect", "repair",
-        "parking_booking", "dunning", "late_fee_waiver",
+        "parking_booking", "dunning", "late_fee_waiver", "owner_verification",
     }  # fmt: skip
     counts = (ProcessInstance.objects.count(), Task.objects.count(), Room.objects.count())
     call_command("anju_setup", "--no-history", stdout=StringIO())

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "webapp.fees",
     "webapp.parking",
     "webapp.billing",
+    "webapp.community",
     "webapp.passes",
     "webapp.visits",
     "webapp.owner",
@@ -330,6 +331,7 @@ ANJU_OWNER_SENDS_PER_MINUTE = env_int("ANJU_OWNER_SENDS_PER_MINUTE", 1)  # codes
 ANJU_OWNER_SENDS_PER_HOUR = env_int("ANJU_OWNER_SENDS_PER_HOUR", 5)  # codes per number
 ANJU_OWNER_SENDS_PER_IP_HOUR = env_int("ANJU_OWNER_SENDS_PER_IP_HOUR", 20)  # codes per client address
 ANJU_OWNER_VERIFIES_PER_IP_HOUR = env_int("ANJU_OWNER_VERIFIES_PER_IP_HOUR", 60)  # code checks per address
+ANJU_OWNER_DUE_WARNING_DAYS = env_int("ANJU_OWNER_DUE_WARNING_DAYS", 7)  # warn of bills due within
 # --- end of the owner's channel ------------------------------------------------------------------
 
 # --- Request size limits (webapp/common/limits.py; the table is in docs/security.md) -----------

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("webapp.residents.urls")),
     path("", include("webapp.owner.urls")),
     path("", include("webapp.passes.urls")),
+    path("", include("webapp.community.urls")),
     path("", include("webapp.visits.urls")),
     path("", include("webapp.meters.urls")),
     path("", include("webapp.parking.urls")),

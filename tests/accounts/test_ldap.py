@@ -326,6 +326,24 @@ def test_a_directory_entry_never_takes_over_a_local_account(directory_login):
         directory.delete(uid_dn("agent"))
 
 
+def test_a_directory_entry_never_becomes_an_owner_channel_account(directory_login):
+    """owner-app-<company> (业主端, webapp/owner/actor.py) has no password: a directory uid of that
+    name is refused whether or not the account exists yet."""
+    from webapp.owner.actor import channel_user
+
+    directory = directory_login
+    account = channel_user(Company.objects.get(code="sz").pk)
+    for name in (account.username, "owner-app-999"):
+        directory.add_person(name, "冒名者", "directory-pw-2026")
+        try:
+            client, response = log_in(name, "directory-pw-2026")
+            assert response.status_code == 200 and "alert-danger" in response.content.decode()
+            assert client.get("/inbox/").status_code == 302
+        finally:
+            directory.delete(uid_dn(name))
+    assert not User.objects.filter(username="owner-app-999").exists()
+
+
 def test_form_login_of_a_demo_user_still_works_with_directory_login_on(directory_login):
     client, response = log_in("agent", "anju2026")
     assert response.status_code == 302

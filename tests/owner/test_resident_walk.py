@@ -16,7 +16,15 @@ IDS: dict[str, Any] = dict.fromkeys(set(KINDS.values()), 1)
 IDS["flow"] = "complaint"
 # Public to everyone: the staff sign-in itself, the language switch, the token login, the payment
 # provider's signed notifications (tests/security/test_route_walk.py PUBLIC).
-PUBLIC = {"login", "logout", "set_language", "api-token", "billing_api:wechat-notify"}
+PUBLIC = {
+    "login",
+    "logout",
+    "set_language",
+    "api-token",
+    "billing_api:wechat-notify",
+    "passes:show",
+    "visits:book",
+}
 
 
 def test_a_resident_opens_no_staff_route(residents):

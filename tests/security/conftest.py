@@ -218,6 +218,37 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
     order = PaymentOrder.objects.create(company=company, project=binhai, out_trade_no="AJSECURITY0001", backend="offline",
                                         amount=90, created_at=now, expires_at=now + dt.timedelta(minutes=15))  # fmt: skip
 
+    # passes: a decoration pass the customer requested for the first room (webapp/passes)
+    from webapp.passes.actions import HolderInput, do_issue_pass
+
+    decoration = do_issue_pass(
+        kind="decoration", project=binhai, room=rooms[0], issued_by_customer=customer, resident_mobile=SECRET_MOBILE,
+        holder=HolderInput(SECRET_CUSTOMER, "13700002222", now.date(), now.date(), None, "110105199003070025"),
+    )  # fmt: skip
+
+    # community: a notice of 滨海花园 and a questionnaire in draft (webapp/community)
+    from webapp.community.notices import do_publish_notice
+    from webapp.community.surveys import do_create_survey
+
+    notice = do_publish_notice(
+        cast["steward"], {"project": binhai.pk, "title": "停水通知", "body": "停水检修"}, []
+    )
+    survey = do_create_survey(cast["steward"], {"project": binhai.pk, "title": "问卷", "q1_kind": "rating",
+                                                "q1_text": "满意吗"})  # fmt: skip
+
+    # 云通行: a visit pass of the customer's with a booking of a slot tomorrow (webapp/visits)
+    from webapp.visits.booking import do_book
+    from webapp.visits.models import VisitSlot
+
+    visit_pass = do_issue_pass(
+        kind="sales_visit", project=binhai, issued_by_user=cast["sales"], customer=customer, notify=False,
+        holder=HolderInput(SECRET_CUSTOMER, "13700003333", now.date(), now.date() + dt.timedelta(days=3), 2),
+    )  # fmt: skip
+    visit_slot = VisitSlot.objects.create(company=company, project=binhai, starts_at=now + dt.timedelta(days=1),
+                                          ends_at=now + dt.timedelta(days=1, hours=1), capacity=3,
+                                          created_by=cast["sales"], created_at=now)  # fmt: skip
+    visit_booking = do_book(visit_pass, visit_slot.pk)
+
     # designer: a draft of the analyst's, a migration job
     version = ProcessVersion.objects.get(key="complaint")
     draft = do_open_draft(cast["analyst"], "complaint")
@@ -252,6 +283,11 @@ def world(cast: dict, api: Callable[[str | None], Any], flow: Callable[[str], An
         "charge": charge.pk,
         "payment": payment.pk,
         "payment_order": order.pk,
+        "notice": notice.pk,
+        "survey": survey.pk,
+        "pass": decoration.pk,
+        "visit_pass": visit_pass.pk,
+        "visit_booking": visit_booking.pk,
         "version": version.pk,
         "flow": version.key,
         "draft": draft.pk,

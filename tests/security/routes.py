@@ -37,6 +37,31 @@ KINDS: dict[str, str] = {
     "residents:move_out": "residency",
     # the owner's channel
     "owner:room": "room",
+    "owner:repair": "repair",
+    "owner:repair_evaluate": "repair",
+    "owner:repair_photo": "repair_photo",
+    "owner:complaint": "instance",
+    "owner:notice": "notice",
+    "owner:movein_slot": "batch_room",
+    "owner:defect": "defect",
+    "owner:defect_photo": "photo",
+    # community notices and questionnaires
+    "community:notice": "notice",
+    "community:notice_edit": "notice",
+    "community:notice_withdraw": "notice",
+    "community:survey": "survey",
+    "community:survey_send": "survey",
+    "community:survey_close": "survey",
+    "owner:order": "payment_order",
+    "owner:receipt": "payment",
+    "owner:pass": "pass",
+    "owner:pass_revoke": "pass",
+    # passes
+    "passes:decide": "pass",
+    # 云通行 (webapp/visits)
+    "visits:pass": "visit_pass",
+    "visits:booking_visited": "visit_booking",
+    "visits_api:booking-visited": "visit_booking",
     # meters
     "meters_api:room-meters": "room",
     "meters_api:room-consumption": "room",
@@ -158,6 +183,9 @@ VALUES: dict[tuple[str, str], str] = {
     ("import_template", "kind"): "rooms",
     ("audit:export", "kind"): "csv",
     ("api-lookup", "source"): "customer",
+    ("owner:survey", "token"): "1.not-a-token:x",  # the questionnaire by signed token: any other is a 404
+    ("passes:show", "token"): "not-a-token",  # the pass page by signed token: any other is a 404
+    ("visits:book", "token"): "not-a-token",  # the buyer's booking page by signed token: any other is a 404
 }
 FORMAT = "json"  # DRF's format-suffix routes (…/tasks/1.json): the same views again
 

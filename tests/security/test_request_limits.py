@@ -152,6 +152,15 @@ def test_the_admin_login_and_the_token_endpoint_are_small_forms_too() -> None:
     assert_refused_as_json(declared(Client(), "/api/auth/token/", limit + 1), limit)
 
 
+def test_the_residents_sign_in_is_a_small_form_and_their_repair_report_takes_photos() -> None:
+    small, photos = settings.ANJU_MAX_FORM_REQUEST_BYTES, settings.ANJU_MAX_PHOTO_REQUEST_BYTES
+    assert body_limit("/my/login/") == body_limit("/my/login/code/") == body_limit("/my/logout/") == small
+    assert body_limit("/my/repairs/new/") == body_limit("/repairs/12/photos/") == photos
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "a" * 32
+    assert_refused_as_page(declared(client, "/my/login/code/"))
+
+
 # --- the API: an employee's start, an analyst's deploy, a photo --------------------------------------
 
 

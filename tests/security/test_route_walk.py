@@ -67,6 +67,8 @@ REACH: dict[str, dict[str, str]] = {
         "room": "置业顾问: realestate.view_room",
         "meter": "置业顾问: realestate.view_room (the meters and readings of the rooms)",
         "subscription": "置业顾问: sales.view_subscription",
+        "visit_pass": "置业顾问: sales.view_subscription (云通行, webapp/visits)",
+        "visit_booking": "置业顾问: sales.view_subscription (the bookings of the visit passes)",
         "import": "置业顾问: realestate.add_room (the world's rooms import is hers)",
     },
     "engineer": {
@@ -121,6 +123,12 @@ PUBLIC = {
     "owner:login": "the residents' sign-in (/my/login/): a mobile number for an SMS code (throttled)",
     "owner:verify": "the residents' code step: without a requested code it goes back to /my/login/",
     "owner:logout": "the residents' sign-out: for the anonymous it does nothing and goes to /my/login/",
+    "owner:survey": "a questionnaire's answer page for its recipient (the SMS link): the signed token in the "
+    "address is the credential (webapp/community/surveys.py); any other is a 404",
+    "visits:book": "the buyer's booking page (云通行, the SMS link): the signed token in the address is the "
+    "credential (webapp/visits/tokens.py); any other is a 404; books, changes, cancels with the CSRF token",
+    "passes:show": "a pass's page for its holder (the QR code): the signed token in the address is the "
+    "credential (webapp/passes/tokens.py); any other is a 404",
 }
 # The owner's channel (area "resident"): no Django sign-in opens it; its views send everyone
 # without a resident session to the residents' own sign-in (tests/owner/ walk it as residents).

@@ -20,7 +20,7 @@ ROLES: dict[str, list[str]] = {
     "员工": ["add_processinstance"],
     # jobs: the master data, sales and move-in records each one works with
     "客服": ["realestate.view_customer", "realestate.view_room", "movein.view_handoverbatch", "residents.manage_residents",
-           "repairs.view_repair"],
+           "repairs.view_repair", "community.publish_notice", "community.manage_surveys"],
     "置业顾问": [
         "realestate.view_customer", "realestate.add_customer", "realestate.change_customer",
         "realestate.view_room", "realestate.add_room", "sales.view_subscription",
@@ -33,9 +33,12 @@ ROLES: dict[str, list[str]] = {
            "fees.view_feeitem", "fees.add_feeitem",  # fee setup (webapp/fees)
            "meters.enter_readings",  # meters and readings (webapp/meters)
            "parking.view_parkingcontract", "parking.manage_parking",  # parking (webapp/parking)
-           "billing.view_charge", "billing.run_billing"],  # bills and the monthly runs (webapp/billing)
+           "billing.view_charge", "billing.run_billing",  # bills and the monthly runs (webapp/billing)
+           "passes.approve_decoration",  # decoration passes of residents (webapp/passes)
+           "community.publish_notice", "community.manage_surveys"],  # notices, questionnaires (webapp/community)
     # the property company's front desk and its manager (webapp/billing)
     "收银": ["billing.view_charge", "billing.take_payment", "realestate.view_room"],
+    "门岗": ["passes.admit"],  # the gate: checks visitor, decoration and visit passes (webapp/passes)
     "物业经理": ["billing.view_charge", "billing.run_billing", "billing.issue_credit", "billing.approve_waiver",
              "fees.view_feeitem", "realestate.view_room"],
     "客服主管": ["view_all_instances", "retry_incident", "cancel_instance", "reassign_task", "movein.add_handoverbatch",
@@ -111,6 +114,7 @@ PEOPLE = [
     Person("cashier", "许静", "物业收银员", "sz", ("收费处",), (STAFF, "收银"), "13800138040"),
     Person("cashier2", "冯丹", "物业收银员", "sz", ("收费处",), (STAFF, "收银"), "13800138041"),
     Person("pm_manager", "蒋涛", "物业经理", "sz", ("物业部", "物业经理"), (STAFF, "物业经理", "部门经理"), "13800138042"),
+    Person("guard", "王保安", "门岗保安", "sz", (), (STAFF, "门岗"), "13800138050"),  # the gate (webapp/passes)
     # 马克 holds the rights of the jobs whose pages the other company has: what he cannot see of sz
     # is the company scope at work (a 404), not a right he lacks
     Person("outsider", "马克", "客服专员（上海公司）", "sh", ("客服中心",), (STAFF, "客服", "置业顾问", "物业", "客服主管")),

@@ -22,7 +22,7 @@ from django.contrib.auth.models import Group
 from django.dispatch import receiver
 from django_auth_ldap.backend import LDAPBackend, populate_user
 
-from .models import Company, User, WorkGroup
+from .models import SYSTEM_USERNAME_PREFIX, Company, User, WorkGroup
 
 logger = logging.getLogger("webapp.accounts.ldap")
 
@@ -42,6 +42,8 @@ class DirectoryBackend(LDAPBackend):
             name = self.ldap_to_django_username(username)
             local = User.objects.filter(username__iexact=name).first()
             if local is not None and (_has_own_password(local) or local.is_staff or local.is_superuser):
+                return None
+            if name.lower().startswith(SYSTEM_USERNAME_PREFIX):  # the owner channel's 业主端 accounts
                 return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 

@@ -94,6 +94,11 @@ class WorkGroup(models.Model):
         return f"{self.company.name} · {self.name}"
 
 
+# Accounts the system acts through, never signed in to: the owner channel's 业主端 of each company
+# (webapp/owner/actor.py). The directory backend (ldap.py) refuses these names.
+SYSTEM_USERNAME_PREFIX = "owner-app-"
+
+
 class User(AbstractUser):
     """An employee: one company, any number of work groups."""
 

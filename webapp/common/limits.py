@@ -32,7 +32,8 @@ ROUTES = (
     Route(
         "sign-in and language forms",
         re.compile(
-            r"^/(accounts/login|accounts/logout|admin/login|admin/logout|api/auth/token|i18n/setlang)/$"
+            r"^/(accounts/login|accounts/logout|admin/login|admin/logout|api/auth/token|i18n/setlang"
+            r"|my/login|my/login/code|my/logout)/$"
         ),
         "ANJU_MAX_FORM_REQUEST_BYTES",
     ),
@@ -41,6 +42,11 @@ ROUTES = (
     Route(
         "defect photos",
         re.compile(r"^/(api/)?movein/(rooms/\d+/defects|defects/\d+/photos)/$"),
+        "ANJU_MAX_PHOTO_REQUEST_BYTES",
+    ),
+    Route(  # a repair's photos: staff add them on its page, a resident with the report (/my/repairs/new/)
+        "repair photos",
+        re.compile(r"^/(repairs/\d+/photos|my/repairs/new)/$"),
         "ANJU_MAX_PHOTO_REQUEST_BYTES",
     ),
     Route(  # one plan of the property register (webapp/realestate/plans.py): the photo limit

@@ -70,6 +70,10 @@ VIEW_BILLS = "billing.view_charge"  # bills, runs, payments, receipts and report
 RUN_BILLING = "billing.run_billing"  # monthly billing runs: start, post, discard
 TAKE_PAYMENTS = "billing.take_payment"  # the desk: payments, deposits, refunds, the daily closing
 ISSUE_CREDIT = "billing.issue_credit"  # credit notes (冲红)
+PUBLISH_NOTICES = "community.publish_notice"  # community notices (社区公告, webapp/community)
+MANAGE_SURVEYS = "community.manage_surveys"  # questionnaires (满意度问卷, webapp/community)
+ADMIT_PASSES = "passes.admit"  # the gate: check passes and record entries (webapp/passes)
+APPROVE_DECORATION = "passes.approve_decoration"  # approve residents' decoration passes (装修出入证)
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,12 @@ _AREAS = [
     ),
     Area("register.readiness", gettext_lazy("Register readiness report"), (CHANGE_ROOMS, ADD_BATCH)),
     Area("sales", gettext_lazy("Subscription ledger, late-entry report"), (VIEW_SALES,)),
+    Area(
+        "visits",
+        gettext_lazy("Visit passes for buyers (云通行): passes, visit slots, visits, statistics"),
+        (VIEW_SALES,),
+        message=gettext_lazy("Visit passes are for the sales staff."),
+    ),
     Area("movein.batches", gettext_lazy("Move-in batches (list)"), (VIEW_MOVEIN,)),
     Area(
         "movein.new",
@@ -208,6 +218,30 @@ _AREAS = [
         (MANAGE_PARKING,),
         message=gettext_lazy("Managing parking needs the parking permission."),
     ),
+    Area(
+        "passes.gate",
+        gettext_lazy("The gate: check passes and record entries"),
+        (ADMIT_PASSES,),
+        message=gettext_lazy("Checking passes is for the gate guards."),
+    ),
+    Area(
+        "passes.decoration",
+        gettext_lazy("Approve decoration passes"),
+        (APPROVE_DECORATION,),
+        message=gettext_lazy("Approving decoration passes needs the decoration approval permission."),
+    ),
+    Area(
+        "community.notices",
+        gettext_lazy("Community notices: publish, change, withdraw, read counts"),
+        (PUBLISH_NOTICES,),
+        message=gettext_lazy("Community notices are for the stewards who publish them."),
+    ),
+    Area(
+        "community.surveys",
+        gettext_lazy("Questionnaires: write, send to the residents, results"),
+        (MANAGE_SURVEYS,),
+        message=gettext_lazy("Questionnaires are for the staff who run the satisfaction surveys."),
+    ),
     # the messages of the views these areas had before the table (the same words)
     Area(
         "sla",
@@ -267,6 +301,35 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "owner:logout": "resident",
     "owner:rooms": "resident",
     "owner:room": "resident",
+    "owner:notices": "resident",
+    "owner:notice": "resident",
+    "owner:messages": "resident",
+    "owner:surveys": "resident",
+    # the questionnaire link of an SMS: its signed token is the credential (webapp/community/surveys.py)
+    "owner:survey": "public",
+    "owner:passes": "resident",
+    "owner:pass_new": "resident",
+    "owner:decoration_new": "resident",
+    "owner:pass": "resident",
+    "owner:pass_revoke": "resident",
+    "owner:movein": "resident",
+    "owner:movein_slot": "resident",
+    "owner:defect": "resident",
+    "owner:defect_photo": "resident",
+    "owner:verification": "resident",
+    "owner:bills": "resident",
+    "owner:bill_pay": "resident",
+    "owner:order": "resident",
+    "owner:payments": "resident",
+    "owner:receipt": "resident",
+    "owner:repairs": "resident",
+    "owner:repair_new": "resident",
+    "owner:repair": "resident",
+    "owner:repair_evaluate": "resident",
+    "owner:repair_photo": "resident",
+    "owner:complaints": "resident",
+    "owner:complaint_new": "resident",
+    "owner:complaint": "resident",
     "home": "work",
     # one's own work: the engine shows only the flows and tasks one takes part in (engine/access.py)
     "inbox": "work",
@@ -364,6 +427,17 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "sales_api:subscription-list": "sales",
     "sales_api:subscription-detail": "sales",
     "sales_api:late-subscriptions": "sales",
+    # 云通行 (webapp/visits): sales staff with the sales right; the buyer's page by its signed token
+    "visits:passes": "visits",
+    "visits:pass": "visits",
+    "visits:booking_visited": "visits",
+    "visits:slots": "visits",
+    "visits:stats": "visits",
+    "visits:book": "public",  # the buyer's booking page: the signed token is the credential, no sign-in
+    "visits_api:passes": "visits",
+    "visits_api:slots": "visits",
+    "visits_api:booking-visited": "visits",
+    "visits_api:stats": "visits",
     # move-in
     "movein:batches": "movein.batches",
     "movein:batch_new": "movein.new",
@@ -479,6 +553,23 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "parking_api:contract-end": "parking.manage",
     "parking_api:vehicle-remove": "parking.manage",
     "parking_api:booking-start": "parking.manage",
+    # passes (webapp/passes): the gate, the steward's decoration approvals, the holder's pass page
+    "passes:guard": "passes.gate",
+    "passes_api:admit": "passes.gate",
+    "passes:decorations": "passes.decoration",
+    "passes:decide": "passes.decoration",
+    "passes:show": "public",  # by the pass's signed token (webapp/passes/tokens.py), no sign-in
+    # community notices and questionnaires (webapp/community)
+    "community:notices": "community.notices",
+    "community:notice_new": "community.notices",
+    "community:notice": "community.notices",
+    "community:notice_edit": "community.notices",
+    "community:notice_withdraw": "community.notices",
+    "community:surveys": "community.surveys",
+    "community:survey_new": "community.surveys",
+    "community:survey": "community.surveys",
+    "community:survey_send": "community.surveys",
+    "community:survey_close": "community.surveys",
     # supervision, design, audit, administration
     "sla_dashboard": "sla",
     "sla_tasks": "sla",

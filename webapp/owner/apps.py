@@ -9,7 +9,8 @@ class OwnerConfig(AppConfig):
     def ready(self) -> None:
         from engine.adapters.default_templates import register_templates
 
-        from . import tasks  # noqa: F401  (workers know the code-delivery task)
+        from . import hooks, tasks  # noqa: F401  (the verification hook; the code-delivery task)
         from .codes import TEMPLATES
+        from .verification import TEMPLATES as VERIFICATION_TEMPLATES
 
-        register_templates(TEMPLATES)
+        register_templates(TEMPLATES + VERIFICATION_TEMPLATES)

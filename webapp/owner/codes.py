@@ -5,8 +5,9 @@
 - `do_request_code` throttles, then writes a LoginCode (only the HMAC of the code) for EVERY valid
   number and queues its delivery after the commit. Whether the number is on file is decided by the
   delivery (`deliver_code`, a Celery task in production mode), never by the request: the request
-  path, its answer and its timing are the same for a number on file and one that is not. Only a
-  number that some realestate.Customer carries as its mobile gets an SMS (template OWNER_LOGIN_CODE).
+  path, its answer and its timing are the same for a number on file and one that is not. Every
+  valid number gets the SMS (template OWNER_LOGIN_CODE): only its holder reads it, and a person not
+  on file yet signs in to ask the steward to link them (业主身份认证, verification.py).
 - `do_verify_code` checks the newest code of the number: right, not expired (engine clock), not used,
   and fewer than ANJU_OWNER_CODE_MAX_ATTEMPTS wrong tries; the row is locked while it is checked, so
   parallel guesses are counted one by one.
@@ -194,20 +195,21 @@ def _deliver_after_commit(code_id: int, code: str) -> None:
 
 
 def deliver_code(code_id: int, code: str) -> bool:
-    """Send the code by SMS when its number belongs to a customer; True when sent."""
+    """Send the code by SMS to its number; True when sent. The outbox row is the company's of a
+    customer carrying the number, or no company's for a number not on file."""
     row = LoginCode.objects.filter(pk=code_id).first()
     if row is None or row.used_at is not None:
         return False
     customers = customers_with_mobile(row.mobile)
-    if not customers:
-        return False
     found = get_adapter("notify/send_sms")
     if found is None:  # pragma: no cover - the engine registers it
         return False
     adapter, operation = found
     minutes = max(1, settings.ANJU_OWNER_CODE_SECONDS // 60)
     context = CallContext(
-        idempotency_key=f"owner-login-code:{row.pk}", company_id=customers[0].company_id, instance_id=None
+        idempotency_key=f"owner-login-code:{row.pk}",
+        company_id=customers[0].company_id if customers else None,  # type: ignore[arg-type]
+        instance_id=None,
     )
     params = {"to": row.mobile, "template": TEMPLATE_ID, "params": {"code": code, "minutes": minutes}}
     try:

@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 
 from webapp.realestate.models import Customer
 
-from .codes import normalize
+from .codes import customers_with_mobile, normalize
 
 SESSION_KEY = "owner:resident"
 PENDING_KEY = "owner:pending_mobile"  # the number a code was requested for (the verify step)
@@ -61,6 +61,16 @@ def resident_of(request: HttpRequest) -> Resident | None:
         if normalize(c.mobile) == mobile
     ]
     return Resident(mobile, tuple(sorted(still)))
+
+
+def refresh(request: HttpRequest, resident: Resident) -> Resident:
+    """The resident with every customer row that now carries their mobile (one lookup: a steward
+    may have linked them since sign-in, 业主身份认证). Called by the home page."""
+
+    ids = sorted(c.pk for c in customers_with_mobile(resident.mobile))
+    if list(resident.customer_ids) != ids:
+        request.session[SESSION_KEY] = {"mobile": resident.mobile, "customers": ids}
+    return Resident(resident.mobile, tuple(ids))
 
 
 def resident_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engine.errors import FormInvalid
@@ -67,12 +69,31 @@ def logout(request: HttpRequest) -> HttpResponse:
     return redirect("owner:login")
 
 
+# The home page's services: (key, URL name, label, icon), shown once the resident has a room.
+SERVICES = [
+    ("repairs", "owner:repairs", gettext_lazy("Report repairs"), "🔧"),
+    ("complaints", "owner:complaints", gettext_lazy("Complaints and suggestions"), "💬"),
+    ("bills", "owner:bills", gettext_lazy("Pay bills"), "💳"),
+    ("passes", "owner:passes", gettext_lazy("Visitor passes"), "🎫"),
+    ("movein", "owner:movein", gettext_lazy("My move-in"), "🔑"),
+    ("notices", "owner:notices", gettext_lazy("Estate notices"), "📢"),
+    ("surveys", "owner:surveys", gettext_lazy("Satisfaction surveys"), "⭐"),
+    ("messages", "owner:messages", gettext_lazy("My messages"), "✉️"),
+]
+
+
 @require_http_methods(["GET"])
 @session.resident_required
 def rooms(request: HttpRequest) -> HttpResponse:
-    """My rooms: the rooms the register links to my verified mobile."""
-    resident = request.resident  # type: ignore[attr-defined]
-    return render(request, "owner/rooms.html", {"resident": resident, "rooms": access.my_rooms(resident)})
+    """Home: the services and my rooms (the rooms the register links to my verified mobile)."""
+    resident = session.refresh(request, request.resident)  # type: ignore[attr-defined]
+    my_rooms = access.my_rooms(resident)
+    tiles = [
+        {"key": key, "url": reverse(name), "label": label, "icon": icon}
+        for key, name, label, icon in SERVICES
+    ]
+    context = {"resident": resident, "rooms": my_rooms, "tiles": tiles if my_rooms else []}
+    return render(request, "owner/rooms.html", context)
 
 
 @require_http_methods(["GET"])

@@ -340,6 +340,11 @@ def _start(request: HttpRequest, process_key: str, title: str = "") -> HttpRespo
         "action": request.path,
     }
     data: dict[str, Any] = _with_defaults(schema, {})
+    if request.method == "GET" and schema and request.GET:
+        # A link may fill in top-level fields (云通行's 接待 link: project_id, customer_id); what
+        # the form does not name, or shows read-only, is ignored.
+        given = coerce_post(schema, request.GET, ui_schema=ui)
+        data.update({key: value for key, value in given.items() if key in request.GET})
     errors = None
     status = 200
     if request.method == "POST":

@@ -24,7 +24,11 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "realestate/customer_detail.html",
-        {"customer": customer, "history": history.customer_history(request.user, customer.pk)},
+        {
+            "customer": customer,
+            "history": history.customer_history(request.user, customer.pk),
+            "sections": history.customer_sections(request.user, customer.pk),
+        },
     )
 
 

@@ -3,14 +3,20 @@ data names the customer or the room by id (engine: ProcessInstance.customer_ref 
 from the data's customer_id / room_id), newest first, with status and the step they are at.
 
 Only cases the viewer may open are listed (engine.access.visible_instances); how many others
-exist is said, not what they are."""
+exist is said, not what they are.
+
+Apps above this one add their own records of a customer to the customer's page through
+`register_customer_section` (e.g. webapp/visits: the 云通行 visits), each a rendered block that
+checks the viewer's rights itself."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.safestring import SafeString
 
 from engine import access as engine_access
 from engine.models import ProcessInstance, Task
@@ -75,3 +81,24 @@ def customer_history(user: Any, customer_id: int) -> History:
 
 def room_history(user: Any, room_id: int) -> History:
     return _history(user, {"room_ref": room_id})
+
+
+# Sections of the customer page from apps above realestate: (user, customer id) → HTML or "".
+CustomerSection = Callable[[Any, int], str]
+_CUSTOMER_SECTIONS: list[CustomerSection] = []
+
+
+def register_customer_section(section: CustomerSection) -> CustomerSection:
+    if section not in _CUSTOMER_SECTIONS:
+        _CUSTOMER_SECTIONS.append(section)
+    return section
+
+
+def customer_sections(user: Any, customer_id: int) -> list[SafeString]:
+    """The registered sections the viewer may see (each decides), in registration order."""
+    out = []
+    for section in _CUSTOMER_SECTIONS:
+        html = section(user, customer_id)
+        if html:
+            out.append(SafeString(html))
+    return out

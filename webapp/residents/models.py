@@ -26,6 +26,7 @@ class Source(models.TextChoices):
     HANDOVER = "handover", "交付"
     IMPORT = "import", "导入"
     MANUAL = "manual", "手工"
+    VERIFIED = "verified", "业主认证"  # linked by the steward from the owner channel (webapp/owner)
 
 
 class Residency(models.Model):

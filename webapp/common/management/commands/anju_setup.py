@@ -9,14 +9,17 @@ from engine.start_rules import ensure_start_rules
 from webapp.accounts.demo import ensure_people, logins_table
 from webapp.accounts.models import Company
 from webapp.billing.demo import load_demo_billing
+from webapp.community.demo import load_demo_community
 from webapp.demo_data import load_demo_history, load_demo_sales, load_demo_work
 from webapp.fees.demo import load_demo_fees
 from webapp.meters.demo import load_demo_readings
 from webapp.movein.demo import ensure_movein_master, load_demo_movein
 from webapp.parking.demo import load_demo_parking
+from webapp.passes.demo import load_demo_passes
 from webapp.realestate.demo import ensure_master_demo
 from webapp.repairs.demo import load_demo_repairs
 from webapp.residents.demo import ensure_demo_residents
+from webapp.visits.demo import load_demo_visits
 
 
 class Command(BaseCommand):
@@ -64,6 +67,9 @@ class Command(BaseCommand):
         metered = load_demo_readings(users)
         parked = load_demo_parking(users)
         billed = load_demo_billing(users)
+        passes = load_demo_passes(users)
+        visits = load_demo_visits(users)
+        noticed = load_demo_community(users)
         if history is not None:
             self.stdout.write(
                 f"demo history: {history.instances} cases of the past weeks, {history.alerts} SLA alerts "
@@ -87,4 +93,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"demo billing: {billed} bills of 滨海花园's last two months, posted; desk payments"
             )
+        if passes:
+            self.stdout.write(f"demo passes: {passes} passes of 滨海花园 (a visitor, a decoration request)")
+        if visits:
+            self.stdout.write(f"demo 云通行: {visits} visit passes of 滨海花园, with a week of visit slots")
+        if noticed:
+            self.stdout.write(f"demo notices: {noticed} community notices, one per estate")
         self.stdout.write("\nDemo logins / 演示账号:\n" + logins_table())
