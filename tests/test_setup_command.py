@@ -16,6 +16,7 @@ def test_setup_loads_the_demo_once(transactional_db):
     out = StringIO()
     call_command("anju_setup", "--no-history", stdout=out)
     assert "agent" in out.getvalue() and "anju2026" in out.getvalue()
+    assert "/my/" in out.getvalue() and "13800138000" in out.getvalue()  # the owner channel's demo residents
     assert set(ProcessVersion.objects.values_list("key", flat=True)) == {
         "complaint", "sales", "sales_change", "movein_batch", "movein_room", "movein_defect", "repair",
         "parking_booking", "dunning", "late_fee_waiver", "owner_verification",

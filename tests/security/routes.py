@@ -56,6 +56,7 @@ KINDS: dict[str, str] = {
     "owner:receipt": "payment",
     "owner:pass": "pass",
     "owner:pass_revoke": "pass",
+    "owner:callback_invite": "task",  # the 回访 task's SMS to its customer (staff)
     # passes
     "passes:decide": "pass",
     # 云通行 (webapp/visits)
@@ -186,6 +187,10 @@ VALUES: dict[tuple[str, str], str] = {
     ("owner:survey", "token"): "1.not-a-token:x",  # the questionnaire by signed token: any other is a 404
     ("passes:show", "token"): "not-a-token",  # the pass page by signed token: any other is a 404
     ("visits:book", "token"): "not-a-token",  # the buyer's booking page by signed token: any other is a 404
+    (
+        "owner:callback_answer",
+        "token",
+    ): "not-a-token",  # a complaint's 回访 by signed token: any other is a 404
 }
 FORMAT = "json"  # DRF's format-suffix routes (…/tasks/1.json): the same views again
 

@@ -129,6 +129,8 @@ PUBLIC = {
     "credential (webapp/visits/tokens.py); any other is a 404; books, changes, cancels with the CSRF token",
     "passes:show": "a pass's page for its holder (the QR code): the signed token in the address is the "
     "credential (webapp/passes/tokens.py); any other is a 404",
+    "owner:callback_answer": "a complaint's 回访 answered by its customer (the SMS link): the signed token in "
+    "the address is the credential (webapp/owner/callback_survey.py); any other is a 404; answers once",
 }
 # The owner's channel (area "resident"): no Django sign-in opens it; its views send everyone
 # without a resident session to the residents' own sign-in (tests/owner/ walk it as residents).

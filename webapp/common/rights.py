@@ -317,6 +317,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "owner:defect": "resident",
     "owner:defect_photo": "resident",
     "owner:verification": "resident",
+    "owner:callback_answer": "public",  # a complaint's 回访 answered by the customer: the signed token of the SMS
+    "owner:callback_invite": "work",  # the 回访 task's holder sends that SMS (engine.access.may_work)
     "owner:bills": "resident",
     "owner:bill_pay": "resident",
     "owner:order": "resident",

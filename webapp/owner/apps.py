@@ -9,8 +9,9 @@ class OwnerConfig(AppConfig):
     def ready(self) -> None:
         from engine.adapters.default_templates import register_templates
 
-        from . import hooks, tasks  # noqa: F401  (the verification hook; the code-delivery task)
+        from . import hooks, panels, tasks  # noqa: F401  (verification hook, 回访 panel, code delivery)
+        from .callback_survey import TEMPLATES as CALLBACK_TEMPLATES
         from .codes import TEMPLATES
         from .verification import TEMPLATES as VERIFICATION_TEMPLATES
 
-        register_templates(TEMPLATES + VERIFICATION_TEMPLATES)
+        register_templates(TEMPLATES + VERIFICATION_TEMPLATES + CALLBACK_TEMPLATES)

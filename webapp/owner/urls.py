@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("webapp.owner.notices_urls")),
     path("", include("webapp.owner.surveys_urls")),
     path("", include("webapp.owner.passes_urls")),
+    path("", include("webapp.owner.callback_urls")),
 ]

@@ -100,3 +100,7 @@ class Command(BaseCommand):
         if noticed:
             self.stdout.write(f"demo notices: {noticed} community notices, one per estate")
         self.stdout.write("\nDemo logins / 演示账号:\n" + logins_table())
+        self.stdout.write(
+            "\nOwner's channel / 智慧管家 http://127.0.0.1:8000/my/: 张三 (业主) 13800138000, 陈志强 (租户)"
+            " 15800158004; without an SMS gateway the code is in 通知发件箱 (/admin/engine/outboxmessage/)"
+        )
