@@ -311,6 +311,7 @@ def _privileged_clients(cast: dict) -> list[tuple[Client, APIClient]]:
     return clients
 
 
+@pytest.mark.slow  # ~50 s: once, in the PostgreSQL run, where an id too large for an integer would fail
 def test_odd_ids_are_never_a_server_error(cast, server_errors):
     """Every route with an id, with ids no database holds or no number is (too large for a 64-bit
     column, Unicode digits int() refuses, NUL): a 404 or a 400, never a 500 (for the superuser,
