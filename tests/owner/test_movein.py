@@ -95,7 +95,7 @@ def test_a_full_slot_is_refused(batch):
     assert f'value="{first.pk}" disabled' in page and "已约满" in page
     refused = book(client, c, first)
     assert refused.status_code == 400
-    assert f"时段 {first} 已约满,请选择其他时段。" in refused.content.decode()
+    assert f"时段 {first} 已约满，请选择其他时段。" in refused.content.decode()
     c.refresh_from_db()
     assert c.slot_id == batch["slots"][1].pk
     assert book(client, c, "x").status_code == 400  # not a slot
@@ -124,7 +124,7 @@ def test_after_the_handover_the_appointment_is_read_only(batch):
     assert f'id="closed-{a.pk}"' in page and f'id="slot-form-{a.pk}"' not in page
     assert "房屋已交付" in page
     refused = book(client, a, slots[3])
-    assert refused.status_code == 400 and "房屋已交付,预约不能再更改。" in refused.content.decode()
+    assert refused.status_code == 400 and "房屋已交付，预约不能再更改。" in refused.content.decode()
     a.refresh_from_db()
     assert a.slot_id == slots[0].pk
 
