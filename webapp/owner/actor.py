@@ -35,3 +35,10 @@ def channel_user(company_id: int) -> User:
             return user
     except IntegrityError:  # created meanwhile by another request
         return User.objects.get(username=name)
+
+
+def acting_as(company_id: int, name: str) -> User:
+    """The company's account as an in-memory copy named for the person acting: "周业主（业主端）"."""
+    actor = channel_user(company_id)
+    actor.display_name = f"{name}（{DISPLAY_NAME}）"[:100]
+    return actor

@@ -31,8 +31,9 @@ from engine.errors import Conflict, FormInvalid, NotAllowed
 from engine.models import AuditEvent, Task
 from engine.models.audit import AuditAction
 from engine.models.runtime import TaskState
+from forms.masks import mask_phone
 
-from .actor import DISPLAY_NAME, channel_user
+from .actor import acting_as
 from .codes import normalize
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def do_invite(user: Any, task: Task, site_url: str = "") -> None:
         AuditEvent.objects.create(
             at=clock.now(), company_id=task.company_id, actor=user, actor_name=user.display_name or user.username,
             action=AuditAction.UPDATE_DATA, instance=task.instance, task_id=task.pk, process_key=FLOW,
-            element_id=ELEMENT, details={"change": "callback survey sent", "to": f"{mobile[:3]}****{mobile[-4:]}"},
+            element_id=ELEMENT, details={"change": "callback survey sent", "to": mask_phone(mobile)},
         )  # fmt: skip
         sent = clock.now().isoformat()
         transaction.on_commit(lambda: _send(task, mobile, site_url, sent))
@@ -188,8 +189,7 @@ def do_answer(task: Task, raw: Any) -> Task:
     refusal = answered_refusal(task)
     if refusal:
         raise Conflict(refusal)
-    actor = channel_user(task.company_id)
-    actor.display_name = f"{case_data(task)['customer_name'] or '客户'}（{DISPLAY_NAME}）"[:100]
+    actor = acting_as(task.company_id, case_data(task)["customer_name"] or "客户")
     # The agent may hold the task (claimed to send the link): the customer's own answer takes it.
     Task.objects.filter(pk=task.pk, state=TaskState.READY).update(assignee=None)
     data = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from forms.masks import mask_phone
 from webapp.realestate.models import IdType
 
 
@@ -28,7 +29,7 @@ class LoginCode(models.Model):
         indexes = [models.Index(fields=["mobile", "-created_at"], name="owner_code_mobile_recent")]
 
     def __str__(self) -> str:
-        return f"{self.mobile[:3]}****{self.mobile[-4:]} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{mask_phone(self.mobile)} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ClaimStatus(models.TextChoices):

@@ -19,15 +19,14 @@ from typing import Any
 
 from webapp.common import rights
 
-from .actor import DISPLAY_NAME, channel_user
+from .actor import acting_as, channel_user
 
 STEP_RIGHTS = frozenset({rights.VIEW_ROOMS, rights.VIEW_CUSTOMERS})
 
 
 def acting_for(customer: Any) -> Any:
     """The channel account of the customer's company, as the customer, for one engine step."""
-    actor = channel_user(customer.company_id)
-    actor.display_name = f"{customer.name}（{DISPLAY_NAME}）"[:100]
+    actor = acting_as(customer.company_id, customer.name)
     # ModelBackend answers has_perm from this cache when present (and only for an active user).
     actor._perm_cache = set(STEP_RIGHTS)
     return actor

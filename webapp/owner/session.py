@@ -17,6 +17,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from forms.masks import mask_phone
 from webapp.realestate.models import Customer
 
 from .codes import customers_with_mobile, normalize
@@ -31,7 +32,7 @@ class Resident:
     customer_ids: tuple[int, ...]
 
     def masked_mobile(self) -> str:
-        return f"{self.mobile[:3]}****{self.mobile[-4:]}"
+        return mask_phone(self.mobile)
 
 
 def sign_in(request: HttpRequest, mobile: str, customer_ids: list[int]) -> None:

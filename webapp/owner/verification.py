@@ -27,7 +27,7 @@ from webapp.realestate.models import Customer, Room
 from webapp.residents import residency
 from webapp.residents.models import Residency, Source
 
-from .actor import DISPLAY_NAME, channel_user
+from .actor import acting_as
 from .codes import normalize
 from .models import ClaimRole, ClaimStatus, IdentityClaim
 from .session import Resident
@@ -123,10 +123,7 @@ def do_submit_claim(resident: Resident, raw: Any) -> IdentityClaim:
 
     claim = check_claim(resident, raw)
     room, person = claim.room, claim.person
-    starter = channel_user(room.company_id)
-    starter.display_name = f"{person['name']}（{DISPLAY_NAME}）"[
-        :100
-    ]  # in memory: the audit names the person
+    starter = acting_as(room.company_id, person["name"])  # the audit names the person
     try:
         with transaction.atomic():
             row = IdentityClaim.objects.create(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engine.errors import FormInvalid
+from forms.masks import mask_phone
 
 from . import access, codes, session
 
@@ -59,7 +60,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             session.sign_in(request, verified.mobile, verified.customer_ids)
             return redirect("owner:rooms")
     minutes = max(1, settings.ANJU_OWNER_CODE_SECONDS // 60)
-    context = {"errors": errors, "masked": f"{mobile[:3]}****{mobile[-4:]}", "minutes": minutes}
+    context = {"errors": errors, "masked": mask_phone(mobile), "minutes": minutes}
     return render(request, "owner/verify.html", context, status=400 if errors else 200)
 
 
