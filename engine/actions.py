@@ -73,7 +73,10 @@ def _check_form(schema: dict[str, Any] | None, data: Any, user: Any = None) -> d
 
 
 def latest_version(process_key: str) -> ProcessVersion:
-    version = ProcessVersion.objects.filter(key=process_key).order_by("-version").defer("spec_json").first()
+    """The flow's latest deployed version (cached per process: engine/row_caches.py)."""
+    from .row_caches import LATEST_VERSIONS
+
+    version = LATEST_VERSIONS.get(process_key)
     if version is None:
         raise BadRequest(_("No flow with key %(key)s is deployed.") % {"key": process_key})
     return version
@@ -315,11 +318,31 @@ def do_complete_task(user: Any, task: Task, data: Any) -> Task:
             step.advance()
 
     step = run_step(task.instance_id, user, action)
+    # The tasks the step found ready, so that a caller can tell which ones it made ready.
+    task.ready_before = frozenset(step.ready_before) if step else frozenset()  # type: ignore[attr-defined]
     # What the step wrote to the row, without reading it back.
     task.state, task.completed_by, task.assignee = RowState.COMPLETED, user, user
     task.completed_at = step.now if step else clock.now()
     task.claimed_at = task.claimed_at or task.completed_at
     return task
+
+
+def tasks_made_ready(instance_id: int, ready_before: Any = ()) -> Any:
+    """The instance's ready user tasks that were not ready when a step began (`ready_before`: a
+    completed task's `ready_before`, empty for a start): the ones the step made ready, and those
+    made ready since by the steps recording its asynchronous calls (in embedded mode they ran
+    before the request returned)."""
+    tasks = Task.objects.filter(instance_id=instance_id, state=RowState.READY)
+    if ready_before:
+        tasks = tasks.exclude(spiff_id__in=list(ready_before))
+    return tasks.select_related("assignee").order_by("created_at", "id")
+
+
+def calls_pending(instance_id: int) -> list[str]:
+    """Names of the instance's service calls still waiting for their adapter: the flow moves on
+    (and may make more tasks ready) when they are recorded."""
+    calls = ServiceCall.objects.filter(instance_id=instance_id, state=CallState.PENDING)
+    return [name or element for name, element in calls.values_list("name", "element_id")]
 
 
 def _take_for_completion(task_pk: int, user_pk: int, now: datetime) -> bool:

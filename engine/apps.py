@@ -16,3 +16,6 @@ class EngineConfig(AppConfig):
         from . import calendar_signals
 
         calendar_signals.connect()
+        from . import row_caches
+
+        row_caches.connect()

@@ -357,6 +357,9 @@ def _find(workflow: BpmnWorkflow, task_id: UUID) -> SpiffTask | None:
 
 
 def save_service_calls(step: Step, found: Scan, batch: Batch) -> None:
+    """Rows for the calls asked for in this step (pending: run after commit) and for those that ran
+    inside it (done: engine/calls_in_step.py)."""
+    batch.insert(ServiceCall, step.done_calls)
     if not found.requests:
         return
     from .services import lease
@@ -379,6 +382,8 @@ def save_service_calls(step: Step, found: Scan, batch: Batch) -> None:
             "next_attempt_at": due,
             "last_error": "",
             "created_at": step.now,
+            "result": None,
+            "completed_at": None,
         }
         for task, request in found.requests
     ]

@@ -58,6 +58,8 @@ class Step:
     latest_data: dict[str, Any] | None = None
     retimed: dict[UUID, datetime] = field(default_factory=dict)  # timers whose due moment was (re)set
     task_rows: dict[UUID, dict[str, Any]] = field(default_factory=dict)  # task rows added by this step
+    done_calls: list[dict[str, Any]] = field(default_factory=list)  # service calls run in this step
+    automatic: int = 0  # automatic steps run so far (ANJU_MAX_ENGINE_STEPS)
     is_new: bool = False
 
     def audit(self, action: AuditAction, **kwargs: Any) -> None:
@@ -73,22 +75,38 @@ class Step:
         return True
 
     def advance(self) -> None:
-        """Run automatic work until the workflow waits; failures and stalls become incidents."""
+        """Run automatic work until the workflow waits; failures and stalls become incidents.
+
+        Service calls that run inside the step (engine/calls_in_step.py) complete here, and the
+        engine runs on after them."""
+        while self.guard(lambda: self.workflow.do_engine_steps(did_complete_task=self._counted)):
+            if not self._settle_calls():
+                break
+        # Automatic work left READY after this (a stall) is found by persist's scan of the tree.
+
+    def _settle_calls(self) -> bool:
+        """True when in-step calls completed service tasks (the engine has more to run)."""
+        from .calls_in_step import settle
+
+        moved = False
+
+        def run() -> None:
+            nonlocal moved
+            moved = settle(self)
+
+        return self.guard(run) and moved
+
+    def _counted(self, _task: SpiffTask | None = None) -> None:
+        self.count_automatic()
+
+    def count_automatic(self) -> None:
         from django.conf import settings
 
-        limit = settings.ANJU_MAX_ENGINE_STEPS
-        count = 0
-
-        def counted(_task: SpiffTask) -> None:
-            nonlocal count
-            count += 1
-            if count > limit:
-                raise EngineStepLimit(
-                    f"more than {limit} automatic steps in one go: an endless automatic loop?"
-                )
-
-        self.guard(lambda: self.workflow.do_engine_steps(did_complete_task=counted))
-        # Automatic work left READY after this (a stall) is found by persist's scan of the tree.
+        self.automatic += 1
+        if self.automatic > settings.ANJU_MAX_ENGINE_STEPS:
+            raise EngineStepLimit(
+                f"more than {settings.ANJU_MAX_ENGINE_STEPS} automatic steps in one go: an endless automatic loop?"
+            )
 
     def add_incident(
         self, kind: str, message: str, *, task: SpiffTask | None = None, call: Any = None

@@ -87,8 +87,11 @@ def match_policy(
     return None
 
 
-def _policies(company_id: int) -> list[SlaPolicy]:
-    return list(SlaPolicy.objects.filter(company_id=company_id, active=True).order_by("order", "id"))
+def _policies(company_id: int) -> tuple[SlaPolicy, ...]:
+    """The company's active policies by order (cached per process: engine/row_caches.py)."""
+    from .row_caches import POLICIES
+
+    return POLICIES.get(company_id)
 
 
 def _calendar(policy: SlaPolicy, *, response: bool = False, guess: bool = False) -> WorkCalendar | None:

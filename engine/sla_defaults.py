@@ -58,6 +58,7 @@ def ensure_sla_setup(company: Any) -> None:
     """The company's working calendar (holidays from chinesecalendar) and, for each shipped flow
     the company has no policy for yet, that flow's default policies. Idempotent."""
     from .models import SlaPolicy
+    from .row_caches import POLICIES
 
     seed_from_package(company.pk)
     for process_key, policies in DEFAULT_POLICIES.items():
@@ -65,3 +66,4 @@ def ensure_sla_setup(company: Any) -> None:
             SlaPolicy.objects.bulk_create(
                 SlaPolicy(company=company, process_key=process_key, **p) for p in policies
             )
+            POLICIES.forget(company.pk)  # bulk_create sends no signal

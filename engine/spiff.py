@@ -41,6 +41,13 @@ from . import clock, sandbox
 TREE_DEPTH_LIMIT = 10_000_000
 
 SERVICE_REQUEST = "anju_service_request"
+NEW_REQUESTS = "anju_new_requests"  # attribute of the top workflow: service tasks that just asked
+
+
+def new_requests(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    """Take the service tasks that asked for a call since the last look (in memory only)."""
+    found: list[SpiffTask] = workflow.__dict__.pop(NEW_REQUESTS, [])
+    return found
 
 
 class AsyncServiceTask(SpiffServiceTask):
@@ -57,6 +64,7 @@ class AsyncServiceTask(SpiffServiceTask):
             for name, param in self.operation_params.items()
         }
         task._set_internal_data(**{SERVICE_REQUEST: {"operator": self.operation_name, "params": params}})
+        task.workflow.top_workflow.__dict__.setdefault(NEW_REQUESTS, []).append(task)
         return None
 
 

@@ -17,7 +17,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from engine import calendar, clock, formstore
+from engine import calendar, clock, formstore, stamped_cache
 from engine.adapters.notification import forget_templates
 from engine.spiff import SPEC_CACHE, WORKFLOW_CACHE
 from tests.commits import commits_as_in_production
@@ -36,6 +36,7 @@ def _clear_caches() -> None:
     formstore._load.cache_clear()
     calendar.forget()
     forget_templates()
+    stamped_cache.clear_all_local()
 
 
 @pytest.fixture(autouse=True)

@@ -153,6 +153,10 @@ ANJU_PUBLIC_URL = env_str("ANJU_PUBLIC_URL", "")
 # Deepest nesting of arrays/objects in JSON from outside (API bodies, form files, corrected data).
 ANJU_MAX_JSON_DEPTH = env_int("ANJU_MAX_JSON_DEPTH", 32)
 ANJU_NOTIFY_MAIL_DELIVERY = env_bool("ANJU_NOTIFY_MAIL_DELIVERY", False)
+# SMS and (undelivered) mail are written to the outbox inside the engine step that reaches them, and
+# the flow moves on in that step (engine/calls_in_step.py); 0 sends them through the asynchronous
+# service-call path (a worker, a lease, retries) like every other adapter call.
+ANJU_NOTIFY_IN_STEP = env_bool("ANJU_NOTIFY_IN_STEP", True)
 ANJU_SMS_SIGNATURE = env_str("ANJU_SMS_SIGNATURE", "安居")
 # Online payment (webapp/payments, docs/payments.md): "offline" (fees are paid at the front desk) or
 # "wechatpay" (WeChat Pay API v3, Native pay). Keys: PEM text or NAME_FILE.

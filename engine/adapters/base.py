@@ -42,6 +42,7 @@ class CallContext:
     instance_id: int | None
     element_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    in_step: bool = False  # called inside the engine step's transaction (see Adapter.runs_in_step)
 
 
 class Adapter:
@@ -57,3 +58,11 @@ class Adapter:
         with backoff and becomes an incident after the last attempt.
         """
         raise NotImplementedError
+
+    def runs_in_step(self, operation: str) -> bool:
+        """True when the operation may run inside the engine step that reaches its service task
+        (engine/calls_in_step.py): it only writes rows in the step's transaction (a transactional
+        outbox), calls nothing outside, is quick, and writes nothing when it raises. The flow then
+        moves on in the same step. Otherwise (the default) the call runs after the step commits,
+        outside the instance lock, with a lease and retries (engine/services.py)."""
+        return False

@@ -49,6 +49,13 @@ class NotificationAdapter(Adapter):
         ),
     )
 
+    def runs_in_step(self, operation: str) -> bool:
+        """Recording in the outbox is a row in the step's transaction; delivering mail through
+        SMTP is a network call, so that stays asynchronous."""
+        if not settings.ANJU_NOTIFY_IN_STEP:
+            return False
+        return operation == "send_sms" or not settings.ANJU_NOTIFY_MAIL_DELIVERY
+
     def call(self, operation: str, params: dict[str, Any], context: CallContext) -> dict[str, Any]:
         channel = Channel.SMS if operation == "send_sms" else Channel.MAIL
         template = _template(str(params.get("template", "")), channel)
@@ -152,8 +159,9 @@ def _record(
     deliver: bool,
 ) -> OutboxMessage:
     # A single INSERT needs no transaction of its own; inside someone's transaction a savepoint
-    # keeps a duplicate-key error from spoiling it.
-    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    # keeps a duplicate-key error from spoiling it. Inside the engine step that reached the task
+    # the key (instance + task) is new: its task completes in this very transaction.
+    guard = transaction.atomic() if connection.in_atomic_block and not context.in_step else nullcontext()
     try:
         with guard:
             return OutboxMessage.objects.create(

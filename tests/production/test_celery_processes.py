@@ -84,8 +84,9 @@ def celery_processes(transactional_db: None) -> Iterator[None]:
                 process.kill()
 
 
-def test_service_calls_run_in_the_worker_and_timers_fire_from_beat(api, flow, celery_processes):
+def test_service_calls_run_in_the_worker_and_timers_fire_from_beat(api, flow, celery_processes, settings):
     assert settings.DATABASE_VENDOR_IS_POSTGRES
+    settings.ANJU_NOTIFY_IN_STEP = False  # the SMS stands in for an adapter that calls out
     flow("service")
     flow("quicktimer")
     agent = api("agent")

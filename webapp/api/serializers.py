@@ -95,6 +95,44 @@ class TaskSerializer(serializers.ModelSerializer):
         return obj.is_overdue(self.context.get("now") or clock.now())
 
 
+class NextTaskSerializer(serializers.ModelSerializer):
+    """A task a step made ready: enough to find it without asking the inbox."""
+
+    assignee = UserNameField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "name", "element_id", "lane", "assignee", "due_at"]
+
+
+def step_outcome(instance_id: int, ready_before: Any = ()) -> dict[str, Any]:
+    """`next_tasks` (the user tasks the step made ready) and `waiting_for` (service calls still
+    running in the background: more tasks may follow when they end), added to the response of a
+    start and of a completion, so that a client need not poll the inbox to go on."""
+    from engine.actions import calls_pending, tasks_made_ready
+
+    return {
+        "next_tasks": NextTaskSerializer(tasks_made_ready(instance_id, ready_before), many=True).data,
+        "waiting_for": calls_pending(instance_id),
+    }
+
+
+class StepOutcomeFields(serializers.Serializer):
+    """`next_tasks` and `waiting_for` (step_outcome), declared once for the two responses."""
+
+    next_tasks = NextTaskSerializer(many=True, read_only=True, help_text="user tasks the step made ready")
+    waiting_for = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="service calls still running in the background; more tasks may follow when they end",
+    )
+
+
+class TaskCompletedSerializer(StepOutcomeFields, TaskSerializer):
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "next_tasks", "waiting_for"]
+
+
 class TaskDetailSerializer(TaskSerializer):
     instructions = serializers.CharField(read_only=True)
     form = serializers.SerializerMethodField()
@@ -236,3 +274,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField())
     def get_details(self, obj: AuditEvent) -> Any:
         return masked(obj.details, self.context, self.context.get("personal_fields"))
+
+
+class InstanceStartedSerializer(StepOutcomeFields, InstanceSerializer):
+    """The response of a start: the instance with `next_tasks` and `waiting_for` (step_outcome)."""
+
+    class Meta(InstanceSerializer.Meta):
+        fields = [*InstanceSerializer.Meta.fields, "next_tasks", "waiting_for"]

@@ -125,9 +125,11 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=s.StartSerializer,
-        responses={201: s.InstanceSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
+        responses={201: s.InstanceStartedSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
         description="Start the latest version of a flow. A `business_key` already in use is a 409 that "
-        "names the instance holding it (and `by`, who started it) when the caller may see that instance.",
+        "names the instance holding it (and `by`, who started it) when the caller may see that instance. "
+        "`next_tasks` lists the user tasks the start made ready; `waiting_for` names service calls still "
+        "running in the background (more tasks may follow when they end).",
     )
     def create(self, request: Request) -> Response:
         body = parse(s.StartSerializer, request)
@@ -136,7 +138,8 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             request.user, body["process_key"], body.get("data", {}), body.get("business_key", "")
         )
         instance = access.access_instance(request.user, instance.pk)
-        return Response(self._detail(instance, reveal=False), status=status.HTTP_201_CREATED)
+        body = {**self._detail(instance, reveal=False), **s.step_outcome(instance.pk)}
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[REVEAL],
@@ -336,14 +339,19 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         task = actions.do_resume_task(request.user, access.access_task(request.user, id_or_404(pk)))
         return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=s.CompleteSerializer, responses={200: s.TaskSerializer, 400: ERROR, 409: ERROR})
+    @extend_schema(
+        request=s.CompleteSerializer, responses={200: s.TaskCompletedSerializer, 400: ERROR, 409: ERROR}
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
+        """Complete the task with its form data; `next_tasks` lists the user tasks this made ready and
+        `waiting_for` the service calls still running in the background."""
         body = parse(s.CompleteSerializer, request)
         task = access.access_task(request.user, id_or_404(pk), for_write=True)
         # a client echoing the masked data it read: a mask means "unchanged", never stars
         task = completing.do_complete_task(request.user, task, body.get("data", {}))
-        return Response(s.TaskSerializer(task, context=self.get_serializer_context()).data)
+        outcome = s.step_outcome(task.instance_id, getattr(task, "ready_before", ()))
+        return Response({**s.TaskSerializer(task, context=self.get_serializer_context()).data, **outcome})
 
 
 class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
