@@ -14,6 +14,7 @@ read again after `MAX_AGE_S`, in case a stamp could not be replaced while the ca
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -29,36 +30,42 @@ log = logging.getLogger(__name__)
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 MAX_AGE_S = 300.0
+# A stamp expires after a day (keys named by requests must not pile up); a new one means one reload.
+STAMP_TTL_S = 86_400
 CACHES: list[StampedCache[Any, Any]] = []
 
 
 class StampedCache(Generic[K, V]):
-    def __init__(self, name: str, load: Callable[[K], V]) -> None:
+    def __init__(self, name: str, load: Callable[[K], V], *, stamp_key: Hashable | None = None) -> None:
+        """`stamp_key`: one stamp for every key (forget(stamp_key) drops them all), else one per key."""
         self.name = name
         self._load = load
+        self._stamp_key = stamp_key
         self._local: dict[K, tuple[str, float, V]] = {}
         self._lock = threading.Lock()
         self._changing = threading.local()  # keys this thread changed in its open transaction
         CACHES.append(self)
 
     def _changed_here(self, key: K) -> bool:
-        keys: set[K] | None = getattr(self._changing, "keys", None)
+        keys: set[Hashable] | None = getattr(self._changing, "keys", None)
         if not keys:
             return False
         if not connection.in_atomic_block:  # that transaction committed (and bumped) or rolled back
             keys.clear()
             return False
-        return key in keys
+        return (key if self._stamp_key is None else self._stamp_key) in keys
 
-    def _key(self, key: K) -> str:
-        return f"anju:stamp:{self.name}:{key}"
+    def _key(self, key: Hashable) -> str:
+        """The stamp's cache key: hashed, since a key may come from a request (a flow's key)."""
+        named = str(key if self._stamp_key is None else self._stamp_key)
+        return f"anju:stamp:{self.name}:{hashlib.sha256(named.encode()).hexdigest()[:32]}"
 
     def _stamp(self, key: K) -> str | None:
         """The current stamp, made when there is none yet (first use, or evicted)."""
         try:
             stamp = cache.get(self._key(key))
             if stamp is None:
-                cache.add(self._key(key), uuid.uuid4().hex, timeout=None)
+                cache.add(self._key(key), uuid.uuid4().hex, timeout=STAMP_TTL_S)
                 stamp = cache.get(self._key(key))
         except Exception:  # the cache is down: read the database
             log.warning("stamp cache %s unreachable; reading the database", self.name, exc_info=True)
@@ -81,7 +88,7 @@ class StampedCache(Generic[K, V]):
                 self._local[key] = (stamp, loaded_at, value)
         return value
 
-    def forget(self, key: K) -> None:
+    def forget(self, key: Hashable) -> None:
         """The rows of `key` changed: every process reloads them (now, and after the commit)."""
         self._bump(key)
         if connection.in_atomic_block:
@@ -91,11 +98,14 @@ class StampedCache(Generic[K, V]):
             keys.add(key)
         transaction.on_commit(lambda: self._bump(key))
 
-    def _bump(self, key: K) -> None:
+    def _bump(self, key: Hashable) -> None:
         with self._lock:
-            self._local.pop(key, None)
+            if self._stamp_key is None:
+                self._local.pop(key, None)  # type: ignore[arg-type]
+            else:
+                self._local.clear()
         try:
-            cache.set(self._key(key), uuid.uuid4().hex, timeout=None)
+            cache.set(self._key(key), uuid.uuid4().hex, timeout=STAMP_TTL_S)
         except Exception:
             log.warning("stamp cache %s unreachable; other processes may read old rows", self.name)
 

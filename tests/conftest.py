@@ -37,6 +37,9 @@ def _clear_caches() -> None:
     calendar.forget()
     forget_templates()
     stamped_cache.clear_all_local()
+    from webapp import privacy
+
+    privacy._version_fields.cache_clear()
 
 
 @pytest.fixture(autouse=True)

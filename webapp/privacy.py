@@ -21,6 +21,7 @@ with the task like every reveal (task_holder_grant).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -107,13 +108,19 @@ TRUE = frozenset({"1", "true", "yes", "on"})
 
 def version_fields(version: Any) -> dict[str, str]:
     """The personal fields of every form of a deployed flow version."""
+    return dict(_version_fields(version.pk))
+
+
+@functools.lru_cache(maxsize=512)
+def _version_fields(version_id: int) -> tuple[tuple[str, str], ...]:
+    """Read once per process: a deployed version's files never change."""
     found: dict[str, str] = {}
-    names = ProcessFile.objects.filter(version_id=version.pk, name__endswith=".json").values_list(
+    names = ProcessFile.objects.filter(version_id=version_id, name__endswith=".json").values_list(
         "name", flat=True
     )
     for name in names:
-        found.update(personal_fields(formstore.form(version.pk, name)))
-    return found
+        found.update(personal_fields(formstore.form(version_id, name)))
+    return tuple(found.items())
 
 
 def mask_data(

@@ -270,6 +270,8 @@ def _env_group_map(name: str) -> dict[str, str | list[str]]:
     return value
 
 
+# Password sign-in and has_perm, with permission sets kept between requests (webapp/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["webapp.accounts.backends.CachedPermissionsBackend"]
 ANJU_LDAP_URI = env_str("ANJU_LDAP_URI", "")
 ANJU_LDAP_COMPANY = env_str("ANJU_LDAP_COMPANY", "")
 ANJU_LDAP_ROLE_MAP = _env_group_map("ANJU_LDAP_ROLE_MAP")
@@ -278,10 +280,7 @@ if ANJU_LDAP_URI:
     import ldap
     from django_auth_ldap.config import ActiveDirectoryGroupType, GroupOfNamesType, LDAPSearch, PosixGroupType
 
-    AUTHENTICATION_BACKENDS = [
-        "webapp.accounts.ldap.DirectoryBackend",
-        "django.contrib.auth.backends.ModelBackend",
-    ]
+    AUTHENTICATION_BACKENDS = ["webapp.accounts.ldap.DirectoryBackend", *AUTHENTICATION_BACKENDS]
     AUTH_LDAP_SERVER_URI = ANJU_LDAP_URI
     AUTH_LDAP_BIND_DN = env_str("ANJU_LDAP_BIND_DN", "")  # empty: anonymous search
     AUTH_LDAP_BIND_PASSWORD = env_str("ANJU_LDAP_BIND_PASSWORD", "")  # or ANJU_LDAP_BIND_PASSWORD_FILE

@@ -203,7 +203,7 @@ def directory_login(directory: Directory, cast: dict) -> Iterator[Directory]:
     with override_settings(
         AUTHENTICATION_BACKENDS=[
             "webapp.accounts.ldap.DirectoryBackend",
-            "django.contrib.auth.backends.ModelBackend",
+            "webapp.accounts.backends.CachedPermissionsBackend",
         ],
         AUTH_LDAP_SERVER_URI=directory.uri,
         AUTH_LDAP_BIND_DN=ROOT_DN,
@@ -319,7 +319,7 @@ def test_a_directory_entry_never_takes_over_a_local_account(directory_login):
             assert client.get("/inbox/").status_code == 302
         client, response = log_in("agent", "anju2026")  # the local password still works
         assert response.status_code == 302
-        assert client.session["_auth_user_backend"] == "django.contrib.auth.backends.ModelBackend"
+        assert client.session["_auth_user_backend"] == "webapp.accounts.backends.CachedPermissionsBackend"
         assert User.objects.get(username="agent").display_name == "李娜"
     finally:
         directory.delete(uid_dn("admin"))
@@ -348,7 +348,7 @@ def test_form_login_of_a_demo_user_still_works_with_directory_login_on(directory
     client, response = log_in("agent", "anju2026")
     assert response.status_code == 302
     assert response["Location"] == "/inbox/"
-    assert client.session["_auth_user_backend"] == "django.contrib.auth.backends.ModelBackend"
+    assert client.session["_auth_user_backend"] == "webapp.accounts.backends.CachedPermissionsBackend"
     assert "李娜" in client.get("/inbox/").content.decode()
 
 
@@ -397,7 +397,7 @@ def _settings_from(env: dict[str, str]) -> dict:
 
 
 def test_directory_login_is_off_unless_its_uri_is_set():
-    assert _settings_from({})["backends"] == ["django.contrib.auth.backends.ModelBackend"]
+    assert _settings_from({})["backends"] == ["webapp.accounts.backends.CachedPermissionsBackend"]
 
 
 def test_directory_login_settings_come_from_the_environment(tmp_path):
@@ -416,7 +416,7 @@ def test_directory_login_settings_come_from_the_environment(tmp_path):
         }
     )
     assert found == {
-        "backends": ["webapp.accounts.ldap.DirectoryBackend", "django.contrib.auth.backends.ModelBackend"],
+        "backends": ["webapp.accounts.ldap.DirectoryBackend", "webapp.accounts.backends.CachedPermissionsBackend"],
         "uri": "ldap://ad.anju.example",
         "user_search": ["ou=staff,dc=anju,dc=example", "(sAMAccountName=%(user)s)"],
         "group_type": "ActiveDirectoryGroupType",

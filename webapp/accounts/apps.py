@@ -10,7 +10,9 @@ class AccountsConfig(AppConfig):
         # The engine reaches people, companies and work groups through engine.directory.
         from engine import directory
 
-        from . import ldap  # noqa: F401  (connects the directory-login signal handler)
+        from . import backends, ldap  # noqa: F401  (ldap connects the directory-login signal handler)
+
+        backends.connect()
         from .directory import AccountsDirectory
 
         directory.register(AccountsDirectory())

@@ -125,7 +125,9 @@ class User(AbstractUser):
         """Names of the user's work groups: the lanes whose tasks the user may claim."""
         cached = getattr(self, "_group_names", None)
         if cached is None:
-            cached = sorted(self.work_groups.values_list("name", flat=True))
+            from .backends import GROUP_NAMES  # kept per process between requests
+
+            cached = list(GROUP_NAMES.get(self.pk))
             self._group_names = cached
         return cached
 
