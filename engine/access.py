@@ -42,19 +42,38 @@ def visible_instances(user: Any) -> QuerySet[ProcessInstance]:
     return instances.filter(Q(started_by=user) | Exists(involved))
 
 
-def visible_tasks(user: Any) -> QuerySet[Task]:
+def company_tasks(user: Any) -> QuerySet[Task]:
+    """Every task of the user's company (none without one): what `visible_tasks` narrows. Only for
+    lists whose own conditions lie inside the visibility (held by the user, claimable by them)."""
     company_id = _company_id(user)
-    if company_id is None:
-        return Task.objects.none()
-    tasks = Task.objects.filter(company_id=company_id)
+    return Task.objects.none() if company_id is None else Task.objects.filter(company_id=company_id)
+
+
+def task_visibility(user: Any) -> list[Q] | None:
+    """Why a task of the user's company is visible to them: terms to OR (one per lane of their work
+    groups, then held, completed, started by them), or None for every task (holders of VIEW_ALL).
+    Lists at scale read each term on its own index (webapp/common/tasklist.py)."""
     if user.has_perm(VIEW_ALL):
+        return None
+    return [
+        *(Q(lane=lane) for lane in user.group_names()),
+        Q(assignee=user),
+        Q(completed_by=user),
+        Q(instance__started_by=user),
+    ]
+
+
+def visible_tasks(user: Any) -> QuerySet[Task]:
+    tasks = company_tasks(user)
+    if _company_id(user) is None:
         return tasks
-    return tasks.filter(
-        Q(lane__in=user.group_names())
-        | Q(assignee=user)
-        | Q(completed_by=user)
-        | Q(instance__started_by=user)
-    )
+    terms = task_visibility(user)
+    if terms is None:
+        return tasks
+    either = Q()
+    for term in terms:
+        either |= term
+    return tasks.filter(either)
 
 
 def may_work(user: Any, task: Task) -> bool:

@@ -3,10 +3,12 @@ and incidents. The inbox and the API read these tables; only an engine step load
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from .. import clock
 from .process import ProcessVersion
@@ -81,6 +83,26 @@ class TaskState(models.TextChoices):
     CANCELLED = "cancelled", "已取消"
 
 
+# The task lists' sort key for deadlines (webapp/common/tasklist.py): no deadline sorts last, ascending
+# or descending. The partial indexes below hold the ascending key; the lists use the same expression.
+NO_DEADLINE_LAST = datetime(9999, 1, 1, tzinfo=UTC)
+NO_DEADLINE_FIRST = datetime(1, 1, 2, tzinfo=UTC)
+
+
+def due_sort_key(descending: bool = False) -> Coalesce:
+    far = NO_DEADLINE_FIRST if descending else NO_DEADLINE_LAST
+    return Coalesce(
+        "due_at", models.Value(far, output_field=models.DateTimeField()), output_field=models.DateTimeField()
+    )
+
+
+def _open_index(name: str, *columns: str, include: tuple[str, ...] = ()) -> models.Index:
+    """Open tasks of a company by some columns, in the lists' "due" order (keyset pages)."""
+    keys: list[Any] = [models.F(c) for c in ("company", *columns)]
+    keys += [due_sort_key(), models.F("created_at"), models.F("id")]
+    return models.Index(*keys, name=name, condition=models.Q(state="ready"), include=include)
+
+
 class Task(models.Model):
     """A user task projected from the workflow: the row the inbox lists, claims and completes."""
 
@@ -147,6 +169,18 @@ class Task(models.Model):
                 fields=["sla_next_at"],
                 name="task_sla_due",
                 condition=models.Q(state="ready", sla_next_at__isnull=False),
+            ),
+            # The inbox and GET /api/tasks/ at scale (webapp/common/tasklist.py, bench/inbox.py).
+            # INCLUDE: the list's filters (claimable: assignee NULL; flow, task name) read from the index
+            _open_index("task_open_lane", "lane", include=("assignee", "process_key", "name")),
+            _open_index("task_open_assignee", "assignee", include=("process_key", "name")),
+            _open_index("task_open_company"),
+            _open_index("task_open_process", "process_key"),
+            _open_index("task_open_name", "name"),
+            models.Index(
+                fields=["company", "completed_by", "-created_at", "-id"],
+                name="task_done",
+                condition=models.Q(state="completed"),
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from engine import actions, clock
 from engine.models import Task
+from webapp.common import tasklist
 
 from .conftest import open_task
 
@@ -79,6 +81,14 @@ def test_the_header_counts_my_and_claimable_tasks(web, complaint, cast):
     assert re.search(r'id="inbox-count">0<', web("engineer").get("/inbox/").content.decode())
 
 
+def test_counts_above_the_cap_show_a_plus(web, complaint, monkeypatch):
+    complaint()
+    complaint()
+    monkeypatch.setattr(tasklist, "COUNT_CAP", 1)
+    html = web("agent").get("/inbox/").content.decode()
+    assert re.search(r'id="inbox-count">1\+<', html) and "共 1+ 条" in html
+
+
 def test_search_finds_customer_room_and_business_key(web, complaint):
     zhang = complaint()
     li = complaint(customer_name="李四", room="5栋1单元801")
@@ -131,10 +141,26 @@ def test_pages_hold_twenty_tasks_and_links_keep_the_filters(web, complaint):
     first = agent.get("/inbox/", {"q": "客户", "ordering": "created"})
     assert len(ids(first)) == 20
     html = first.content.decode()
-    assert 'href="?q=%E5%AE%A2%E6%88%B7&amp;ordering=created&amp;page=2"' in html
-    second = agent.get("/inbox/", {"q": "客户", "ordering": "created", "page": 2})
+    assert "共 23 条" in html
+    # keyset pages: the links carry a cursor (webapp/common/tasklist.py) and keep the filters
+    link = re.search(
+        r'href="(\?q=%E5%AE%A2%E6%88%B7&amp;ordering=created&amp;cursor=[^"]+)" rel="next"', html
+    )
+    second = agent.get("/inbox/" + unescape(link.group(1)))
     assert len(ids(second)) == 3
     assert not set(ids(first)) & set(ids(second))
+    assert 'rel="next"' not in second.content.decode()
+    back = re.search(r'href="([^"]+)" rel="prev"', second.content.decode())
+    assert ids(agent.get("/inbox/" + unescape(back.group(1)))) == ids(first)
+    last = re.search(r'href="([^"]+)" rel="last"', html)
+    final = ids(agent.get("/inbox/" + unescape(last.group(1))))  # the last 20 rows, not page boundaries
+    assert len(final) == 20 and final[-3:] == ids(second) and final[:17] == ids(first)[3:]
+
+
+def test_an_odd_cursor_gives_the_first_page_and_a_warning(web, complaint):
+    complaint()
+    html = web("agent").get("/inbox/", {"cursor": "bm9uc2Vuc2U"}).content.decode()
+    assert "该分页链接已失效" in html and len(re.findall(r'<tr data-task="', html)) == 1
 
 
 def test_an_overdue_task_has_a_red_badge(web, complaint):

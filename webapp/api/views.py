@@ -6,7 +6,7 @@ from datetime import UTC
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -20,13 +20,15 @@ from rest_framework.response import Response
 from engine import access, actions, clock, deploy, inspect
 from engine.audit import actor_name
 from engine.ids import id_or_404
-from engine.models import ProcessVersion
+from engine.models import ProcessVersion, Task
 from engine.models.runtime import TaskState
 from webapp import privacy
 from webapp.common import actions as completing
+from webapp.common import tasklist
 from webapp.common.params import flag, param
 
 from . import serializers as s
+from .pagination import TaskPagination
 from .parsers import JSONParser
 
 REVEAL = OpenApiParameter(
@@ -220,19 +222,11 @@ class InstanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(s.InstanceSerializer(instance, context=self.get_serializer_context()).data)
 
 
-TASK_ORDERINGS = {
-    "due": [F("due_at").asc(nulls_last=True), "created_at"],
-    "-due": [F("due_at").desc(nulls_last=True), "-created_at"],
-    "created": ["created_at", "id"],
-    "-created": ["-created_at", "-id"],
-    "name": ["name", "created_at"],
-}
-
-
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     """The task table: my tasks and my groups' claimable tasks; claim, unclaim, complete."""
 
     serializer_class = s.TaskSerializer
+    pagination_class = TaskPagination
 
     @extend_schema(
         parameters=[
@@ -243,38 +237,44 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("state", str, enum=["ready", "completed", "cancelled", "all"], default="ready"),
             OpenApiParameter("due_before", OpenApiTypes.DATETIME),
             OpenApiParameter("q", str, description="search customer, room, business key, title"),
-            OpenApiParameter("ordering", str, enum=list(TASK_ORDERINGS), default="due"),
+            OpenApiParameter("ordering", str, enum=list(tasklist.ORDERS), default="due"),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        """Keyset pages (cursor links) over the filtered list, read branch by branch on the task
+        table's indexes (webapp/common/tasklist.py); the count stops at 10,000."""
+        paginator = self.paginator
+        assert isinstance(paginator, TaskPagination)
+        with tasklist.serial():
+            tasks, order = self.task_list()
+            rows = paginator.paginate_list(tasks, self.rows, order, request)
+        return paginator.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": clock.now()}
 
-    def get_queryset(self) -> QuerySet:
+    @staticmethod
+    def rows(tasks: QuerySet) -> QuerySet:
+        """What the serializer reads of a page's tasks (never the instance's workflow state)."""
+        return tasks.select_related("instance", "assignee", "completed_by").defer("instance__state")
+
+    def task_list(self) -> tuple[tasklist.TaskList, str]:
+        """The request's list as branches (tasklist.TaskList) and its order; 400 for bad filters."""
         user = self.request.user
-        tasks = access.visible_tasks(user).select_related("instance", "assignee", "completed_by")
         params = self.request.query_params
-        state = param(self.request.query_params, "state", limit=None, default=TaskState.READY)
-        if state != "all":
-            if state not in TaskState.values:
-                raise ValidationError({"state": [f"one of {', '.join(TaskState.values)} or all"]})
-            tasks = tasks.filter(state=state)
+        state = param(params, "state", limit=None, default=TaskState.READY)
+        if state != "all" and state not in TaskState.values:
+            raise ValidationError({"state": [f"one of {', '.join(TaskState.values)} or all"]})
         mine, claimable = flag(params, "mine"), flag(params, "claimable")
-        if mine and claimable:
-            tasks = tasks.filter(Q(assignee=user) | Q(assignee__isnull=True, lane__in=user.group_names()))
-        elif mine:
-            tasks = tasks.filter(assignee=user)
-        elif claimable:
-            tasks = tasks.filter(assignee__isnull=True, lane__in=user.group_names())
-        if param(self.request.query_params, "process_key", limit=None):
-            tasks = tasks.filter(process_key=param(self.request.query_params, "process_key", limit=None))
-        if param(self.request.query_params, "name", limit=None):
-            tasks = tasks.filter(name=param(self.request.query_params, "name", limit=None))
-        if param(self.request.query_params, "due_before", limit=None):
+        scope = "open" if mine and claimable else "mine" if mine else "claimable" if claimable else "visible"
+        tasks = tasklist.task_list(user, scope, None if state == "all" else state)
+        if process_key := param(params, "process_key", limit=None):
+            tasks = tasks.narrow(lambda t: t.filter(process_key=process_key))
+        if name := param(params, "name", limit=None):
+            tasks = tasks.narrow(lambda t: t.filter(name=name))
+        if param(params, "due_before", limit=None):
             try:
-                due = parse_datetime(param(self.request.query_params, "due_before", limit=None))
+                due = parse_datetime(param(params, "due_before", limit=None))
                 if due is not None and due.tzinfo is not None:
                     due = due.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59 (e.g. -21:10)
             except (ValueError, OverflowError):
@@ -283,17 +283,23 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
                 raise ValidationError(
                     {"due_before": ["ISO 8601 date-time with a time zone, e.g. 2026-11-30T18:00:00+08:00"]}
                 )
-            tasks = tasks.filter(due_at__lt=due)
-        if param(self.request.query_params, "q", limit=None):
-            q = param(self.request.query_params, "q", limit=None)
-            tasks = tasks.filter(
-                Q(instance__customer_name__icontains=q) | Q(instance__room__icontains=q)
-                | Q(instance__business_key__icontains=q) | Q(instance__title__icontains=q)
-            )  # fmt: skip
-        ordering = param(self.request.query_params, "ordering", limit=None, default="due")
-        if ordering not in TASK_ORDERINGS:
-            raise ValidationError({"ordering": [f"one of {', '.join(TASK_ORDERINGS)}"]})
-        return tasks.defer("instance__state").order_by(*TASK_ORDERINGS[ordering])
+            tasks = tasks.narrow(lambda t: tasklist.due_before(t, due))
+        if q := param(params, "q", limit=None):
+            tasks = tasks.searched(user, q)
+        ordering = param(params, "ordering", limit=None, default="due")
+        if ordering not in tasklist.ORDERS:
+            raise ValidationError({"ordering": [f"one of {', '.join(tasklist.ORDERS)}"]})
+        return tasks, ordering
+
+    def get_queryset(self) -> QuerySet:
+        """The request's list as one queryset in its order (what the keyset pages of `list` hold)."""
+        tasks, ordering = self.task_list()
+        either = None
+        for branch in tasks.branches:
+            either = branch if either is None else either | branch
+        if either is None:
+            return Task.objects.none()
+        return tasklist.ordered(self.rows(either), ordering)
 
     @extend_schema(parameters=[REVEAL], responses=s.TaskDetailSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:

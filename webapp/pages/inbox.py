@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,17 +18,14 @@ from django.utils.translation import gettext_lazy
 from engine import access
 from engine.models import ProcessVersion, Task
 from engine.models.runtime import TaskState
+from webapp.common import tasklist
 from webapp.common.filters import Field, FilterBar
 from webapp.common.params import param
 
 TABS = ("all", "mine", "claimable", "done")
 DEFAULT_TAB = "all"
-ORDERINGS = {
-    "due": [F("due_at").asc(nulls_last=True), "created_at", "id"],
-    "-due": [F("due_at").desc(nulls_last=True), "-created_at", "-id"],
-    "created": ["created_at", "id"],
-    "-created": ["-created_at", "-id"],
-}
+SCOPES = {"all": "open", "mine": "mine", "claimable": "claimable"}  # tab → tasklist scope
+ORDERINGS = ("due", "-due", "created", "-created")  # of tasklist.ORDERS
 ORDERING_LABELS = {
     "due": gettext_lazy("Due, earliest first"),
     "-due": gettext_lazy("Due, latest first"),
@@ -39,13 +36,32 @@ DEFAULT_ORDERING = {"done": "-created"}
 PAGE_SIZE = 20
 
 
+@dataclass(frozen=True)
+class Count:
+    """A count as the pages show it: exact up to tasklist.COUNT_CAP, else "1,000+"."""
+
+    value: int
+    exact: bool = True
+
+    def __bool__(self) -> bool:
+        return self.value > 0
+
+    def __str__(self) -> str:
+        return tasklist.label(self.value, self.exact)
+
+
 def _mine_or_claimable(user: Any) -> Q:
     return Q(assignee=user) | Q(assignee__isnull=True, lane__in=user.group_names())
 
 
 def open_count(user: Any) -> int:
-    """How many open tasks the user holds or may claim."""
-    return access.visible_tasks(user).filter(state=TaskState.READY).filter(_mine_or_claimable(user)).count()
+    """How many open tasks the user holds or may claim, up to tasklist.COUNT_CAP."""
+    return open_total(user).value
+
+
+def open_total(user: Any) -> Count:
+    """The open tasks the user holds or may claim (the badge beside 我的待办 on every page)."""
+    return Count(*tasklist.task_list(user, "open").count())
 
 
 def tab_filter(user: Any, tab: str) -> Q:
@@ -96,37 +112,73 @@ class InboxQuery:
                 )
         return query
 
-    def apply(self, user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
-        tasks = tasks.filter(tab_filter(user, self.tab))
+    def narrow(self, tasks: QuerySet[Task], search: bool = True) -> QuerySet[Task]:
+        """The filters (flow, task name, due date, search) on a queryset of tasks."""
         if self.process:
             tasks = tasks.filter(process_key=self.process)
         if self.name:
             tasks = tasks.filter(name=self.name)
         if self.due_before:
-            tasks = tasks.filter(due_at__lte=end_of_day(date.fromisoformat(self.due_before)))
-        if self.q:
-            tasks = tasks.filter(
-                Q(instance__customer_name__icontains=self.q)
-                | Q(instance__room__icontains=self.q)
-                | Q(instance__business_key__icontains=self.q)
-                | Q(instance__title__icontains=self.q)
+            tasks = tasklist.due_before(
+                tasks, end_of_day(date.fromisoformat(self.due_before)), inclusive=True
             )
-        return tasks.order_by(*ORDERINGS[self.ordering])
+        if self.q and search:
+            tasks = tasklist.search(tasks, self.q)
+        return tasks
+
+    def apply(self, user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
+        """The tab, the filters and the order on a queryset of tasks (one query; see task_list)."""
+        return tasklist.ordered(self.narrow(tasks.filter(tab_filter(user, self.tab))), self.ordering)
+
+    def task_list(self, user: Any) -> tasklist.TaskList:
+        """The tab and the filters as branches read on the task table's indexes (tasklist)."""
+        if self.tab == "done":
+            done = access.company_tasks(user).filter(state=TaskState.COMPLETED, completed_by=user)
+            tasks = tasklist.TaskList([done], disjoint=True)
+        else:
+            tasks = tasklist.task_list(user, SCOPES[self.tab])
+        tasks = tasks.narrow(lambda branch: self.narrow(branch, search=False))
+        return tasks.searched(user, self.q) if self.q else tasks
+
+
+def _rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    return tasks.select_related("instance", "assignee", "completed_by").defer(
+        "instance__state", "instructions"
+    )
 
 
 def inbox_tasks(user: Any, query: InboxQuery) -> QuerySet[Task]:
-    """The rows of the inbox: the task table with its instance's searchable columns (no state)."""
-    tasks = (
-        access.visible_tasks(user)
-        .select_related("instance", "assignee", "completed_by")
-        .defer("instance__state", "instructions")
-    )
-    return query.apply(user, tasks)
+    """The rows of the inbox as one queryset: the task table with its instance's searchable columns
+    (no state). The page itself reads them as keyset pages (inbox_page)."""
+    return query.apply(user, _rows(access.visible_tasks(user)))
 
 
-def tab_counts(user: Any) -> dict[str, int]:
-    visible = access.visible_tasks(user)
-    return {tab: visible.filter(tab_filter(user, tab)).count() for tab in ("mine", "claimable")}
+def inbox_page(
+    user: Any, query: InboxQuery, cursor: str = "", counts: dict[str, Count] | None = None
+) -> tuple[tasklist.Page, Count]:
+    """One page of the inbox (PAGE_SIZE rows at the cursor of a pager link) and the list's count
+    (taken from the tab counts when no filter is set). A cursor that is not one of this list's
+    (edited, of another order) gives the first page and a warning."""
+    position = None
+    if cursor:
+        try:
+            position = tasklist.decode(cursor, query.ordering)
+        except tasklist.BadCursor:
+            query.warnings.append(_("That page link is out of date; here is the first page."))
+    tasks = query.task_list(user)
+    page = tasklist.page(tasks, _rows, query.ordering, position, PAGE_SIZE)
+    unfiltered = not (query.process or query.name or query.due_before or query.q)
+    if counts is not None and unfiltered and query.tab in counts:
+        return page, counts[query.tab]
+    return page, Count(*tasks.count())
+
+
+def tab_counts(user: Any) -> dict[str, Count]:
+    """Open tasks held ("mine"), claimable, and both ("all", the badge beside 我的待办)."""
+    mine, claimable = (Count(*tasklist.task_list(user, tab).count()) for tab in ("mine", "claimable"))
+    both = mine.value + claimable.value  # disjoint
+    exact = mine.exact and claimable.exact and both <= tasklist.COUNT_CAP
+    return {"mine": mine, "claimable": claimable, "all": Count(min(both, tasklist.COUNT_CAP), exact)}
 
 
 def process_choices() -> list[tuple[str, str]]:
@@ -138,11 +190,18 @@ def process_choices() -> list[tuple[str, str]]:
 
 
 def task_name_choices(user: Any, process: str = "") -> list[tuple[str, str]]:
-    """(name, name) of every task name the user can see (of one flow, if given)."""
-    names = access.visible_tasks(user)
+    """(name, name) of every user task of the deployed flows (of one flow, if given): read from the
+    versions' summaries, as the flow filter reads the versions, never from the task table (a
+    DISTINCT over a million tasks would cost more than the page)."""
+    versions = ProcessVersion.objects.all()
     if process:
-        names = names.filter(process_key=process)
-    return [(name, name) for name in names.order_by("name").values_list("name", flat=True).distinct()]
+        versions = versions.filter(key=process)
+    names: set[str] = set()
+    for summary in versions.values_list("summary", flat=True):
+        elements = (summary or {}).get("elements") or {}
+        names.update(e.get("name", "") for e in elements.values() if e.get("type") == "userTask")
+    names.discard("")
+    return [(name, name) for name in sorted(names)]
 
 
 def filter_bar(user: Any, query: InboxQuery) -> FilterBar:

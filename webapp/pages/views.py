@@ -27,13 +27,13 @@ from forms.schema import properties
 from forms.text import clean_text
 from webapp import privacy
 from webapp.common import actions as completing
-from webapp.common import display, notices, params, rawdata
+from webapp.common import display, notices, params, rawdata, tasklist
 from webapp.common.display import short_time
 from webapp.common.errors import engine_errors, error_page, message
 from webapp.common.filters import Field, FilterBar
 
 from . import extensions, sla
-from .inbox import PAGE_SIZE, InboxQuery, filter_bar, inbox_tasks, process_choices, tab_counts
+from .inbox import PAGE_SIZE, InboxQuery, filter_bar, inbox_page, process_choices, tab_counts
 from .task_form import task_form
 
 COMPLAINT = "complaint"
@@ -48,15 +48,18 @@ MAX_REASON = 200  # a pause reason as stored
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     query = InboxQuery.parse(request.GET)
-    page = Paginator(inbox_tasks(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    with tasklist.serial():
+        counts = tab_counts(request.user)
+        page, total = inbox_page(request.user, query, params.param(request.GET, "cursor", limit=None), counts)
     return render(
         request,
         "pages/inbox.html",
         {
             "query": query,
             "page": page,
+            "total": total,
             "thumbnails": extensions.thumbnails(request.user, page.object_list),
-            "counts": tab_counts(request.user),
+            "counts": counts,
             "filter_bar": filter_bar(request.user, query),
             "tabs": [
                 ("all", _("All open")),

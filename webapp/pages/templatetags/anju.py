@@ -15,7 +15,7 @@ from engine import clock
 from webapp.common.display import short_time
 
 from .. import alerts, sla
-from ..inbox import open_count
+from ..inbox import Count, open_total
 
 register = template.Library()
 
@@ -47,13 +47,17 @@ def alert_class(tags: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def inbox_count(context: dict[str, Any]) -> int:
-    """Open tasks the signed-in user holds or may claim (the number beside 我的待办)."""
+def inbox_count(context: dict[str, Any]) -> Count:
+    """Open tasks the signed-in user holds or may claim (the number beside 我的待办; "1,000+" above
+    the cap of webapp/common/tasklist.py)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return 0
-    return open_count(user)
+        return Count(0)
+    counts = context.get("counts")  # the inbox has counted them already
+    if isinstance(counts, dict) and isinstance(counts.get("all"), Count):
+        return counts["all"]
+    return open_total(user)
 
 
 # Task flags set by flows' hooks; unknown flags show as they are.
