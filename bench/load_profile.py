@@ -93,15 +93,7 @@ class _Profiles:
         (self.folder / f"counts-{pid}.json").write_text(json.dumps(counts), encoding="utf-8")
 
 
-_TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
-
-
-def statement_kind(sql: str) -> str:
-    verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
-    if verb in ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT"):
-        return verb
-    table = _TABLE.search(sql)
-    return f"{verb} {table.group(1) if table else '?'}"
+from bench.complaint import statement_kind  # noqa: E402  (the same kinds as bench.complaint --sql)
 
 
 def profiled(app: Callable[..., Iterable[bytes]], cprofile: bool) -> Callable[..., Iterable[bytes]]:

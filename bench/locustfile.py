@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `locust -f bench/locustfile.py` puts bench/ on the path, not the root
     sys.path.insert(0, str(ROOT))
 
-from bench.complaint import STEPS, intake  # noqa: E402
+from bench.complaint import STEPS, intake, percentile  # noqa: E402
 
 PASSWORD = os.environ.get("ANJU_LOAD_PASSWORD", "anju2026")
 # How many desks bench/load.py made (load_agent_01 …); 0: every user is the demo's agent and engineer.
@@ -57,15 +57,6 @@ WAIT_LIMIT_S = 15.0  # a task that is not in the inbox by then is an error
 WAIT_PAUSES_S = (0.02, 0.05, 0.1, 0.2)  # then 0.2 s between asks
 KINDS = ("login", "start", "inbox", "inbox (again)", "claim", "task", "complete")
 _desk_numbers = itertools.count(1)
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) by nearest rank, as bench/complaint.py; 0.0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 class ComplaintFailed(Exception):
