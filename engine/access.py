@@ -83,15 +83,32 @@ def may_work(user: Any, task: Task) -> bool:
     return task.lane in user.group_names()
 
 
+def sees_task(user: Any, task: Task) -> bool:
+    """`visible_tasks`'s rule for one task already read (its instance loaded): of the user's company,
+    and VIEW_ALL or one of `task_visibility`'s terms. tests/engine/test_access.py checks that both
+    say the same for every person and task."""
+    company_id = _company_id(user)
+    if company_id is None or task.company_id != company_id:
+        return False
+    if user.has_perm(VIEW_ALL):
+        return True
+    return (
+        task.lane in user.group_names()
+        or task.assignee_id == user.pk
+        or task.completed_by_id == user.pk
+        or task.instance.started_by_id == user.pk
+    )
+
+
 def access_task(user: Any, pk: int, *, for_write: bool = False) -> Task:
+    """The task if the user may see it (one read by primary key, the rule checked on the row), else 404."""
     task = (
-        visible_tasks(user)
-        .select_related("instance", "instance__version", "assignee")
+        Task.objects.select_related("instance", "instance__version", "assignee")
         .defer("instance__state", "instance__version__spec_json")  # an engine step loads them itself
         .filter(pk=pk)
         .first()
     )
-    if task is None:
+    if task is None or not sees_task(user, task):
         raise Http404("no such task")
     if for_write and not may_work(user, task):
         raise NotAllowed(_("You are not in the group this task belongs to."))
