@@ -416,7 +416,10 @@ def test_directory_login_settings_come_from_the_environment(tmp_path):
         }
     )
     assert found == {
-        "backends": ["webapp.accounts.ldap.DirectoryBackend", "webapp.accounts.backends.CachedPermissionsBackend"],
+        "backends": [
+            "webapp.accounts.ldap.DirectoryBackend",
+            "webapp.accounts.backends.CachedPermissionsBackend",
+        ],
         "uri": "ldap://ad.anju.example",
         "user_search": ["ou=staff,dc=anju,dc=example", "(sAMAccountName=%(user)s)"],
         "group_type": "ActiveDirectoryGroupType",
