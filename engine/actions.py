@@ -22,6 +22,7 @@ from .models import BusinessKeyCounter, Incident, ProcessInstance, ProcessVersio
 from .models.audit import AuditAction
 from .models.runtime import CallState, IncidentKind, InstanceStatus
 from .models.runtime import TaskState as RowState
+from .row_caches import LATEST_VERSIONS
 from .runner import Step, open_step, persist, run_step
 from .spiff import SPEC_CACHE, new_workflow
 
@@ -74,8 +75,6 @@ def _check_form(schema: dict[str, Any] | None, data: Any, user: Any = None) -> d
 
 def latest_version(process_key: str) -> ProcessVersion:
     """The flow's latest deployed version (cached per process: engine/row_caches.py)."""
-    from .row_caches import LATEST_VERSIONS
-
     version = LATEST_VERSIONS.get(process_key)
     if version is None:
         raise BadRequest(_("No flow with key %(key)s is deployed.") % {"key": process_key})

@@ -21,14 +21,12 @@ from typing import TYPE_CHECKING, Any
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from .adapters import CallContext
+from .adapters import Adapter, CallContext
 from .adapters.registry import get_adapter
 from .models.audit import AuditAction
 from .models.runtime import CallState
-from .projection import CALL_QUEUED
-from .spiff import SERVICE_REQUEST, AsyncServiceTask, new_requests
+from .spiff import SERVICE_REQUEST, new_requests
 
-TRIED = "anju_in_step_tried"  # failed once in a step: the asynchronous path has it from now on
 # At most this many calls run inside one step; more (a flow sending in a loop) go the asynchronous way.
 MAX_PER_STEP = 20
 
@@ -39,16 +37,17 @@ log = logging.getLogger(__name__)
 
 
 def settle(step: Step) -> bool:
-    """Run the step's in-step calls and complete their service tasks; True when any completed
-    (the caller runs the engine on). Each completed call counts as one automatic step."""
+    """Run the in-step calls asked for since the last look and complete their service tasks; True
+    when any completed (the caller runs the engine on). Each completed call counts as one automatic
+    step. A call not run here (another adapter, a failure, over MAX_PER_STEP) is not looked at
+    again: persist's scan queues it for the asynchronous path."""
     moved = False
     for task in new_requests(step.workflow):
-        if task.state != TaskState.STARTED:
+        request = task._get_internal_data(SERVICE_REQUEST)
+        found = get_adapter(request["operator"]) if task.state == TaskState.STARTED and request else None
+        if found is None or not found[0].runs_in_step(found[1].name) or len(step.done_calls) >= MAX_PER_STEP:
             continue
-        request = _in_step_request(task)
-        if request is None or len(step.done_calls) >= MAX_PER_STEP:
-            continue
-        result = _call(step, task, request)
+        result = _call(step, task, request, found[0], found[1].name)
         if result is None:
             continue  # left for the asynchronous path
         task.data[task.task_spec.result_variable] = result
@@ -59,28 +58,15 @@ def settle(step: Step) -> bool:
     return moved
 
 
-def _in_step_request(task: SpiffTask) -> dict[str, Any] | None:
-    if not isinstance(task.task_spec, AsyncServiceTask):
-        return None
-    request = task._get_internal_data(SERVICE_REQUEST)
-    if not request or task._get_internal_data(TRIED) or task._get_internal_data(CALL_QUEUED):
-        return None
-    found = get_adapter(request["operator"])
-    if found is None or not found[0].runs_in_step(found[1].name):
-        return None
-    return dict(request)
-
-
-def _call(step: Step, task: SpiffTask, request: dict[str, Any]) -> dict[str, Any] | None:
+def _call(
+    step: Step, task: SpiffTask, request: dict[str, Any], adapter: Adapter, operation: str
+) -> dict[str, Any] | None:
     instance = step.instance
     if instance.pk is None:
         # A call reached while starting: the outbox row names the instance, so insert it now
         # (persist updates the row in the same transaction).
         instance.state = b""
         instance.save(force_insert=True)
-    found = get_adapter(request["operator"])
-    assert found is not None  # checked by _in_step_request
-    adapter, operation = found
     element_id = task.task_spec.bpmn_id or task.task_spec.name
     key = f"{instance.pk}:{task.id}"
     context = CallContext(
@@ -91,9 +77,8 @@ def _call(step: Step, task: SpiffTask, request: dict[str, Any]) -> dict[str, Any
         in_step=True,
     )
     try:
-        result = adapter.call(operation.name, dict(request["params"]), context)
+        result = adapter.call(operation, dict(request["params"]), context)
     except Exception as exc:  # the adapter wrote nothing: the asynchronous path retries and reports
-        task._set_internal_data(**{TRIED: True})
         log.info("in-step call %s of instance %s left to a worker: %s", request["operator"], instance.pk, exc)
         return None
     step.done_calls.append(

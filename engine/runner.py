@@ -27,7 +27,15 @@ from . import audit, clock, projection
 from .models import AuditEvent, Incident, ProcessInstance
 from .models.audit import AuditAction
 from .models.runtime import IncidentKind, InstanceStatus
-from .spiff import SPEC_CACHE, WORKFLOW_CACHE, decode_state, dump_state, encode_state, load_state
+from .spiff import (
+    SPEC_CACHE,
+    WORKFLOW_CACHE,
+    decode_state,
+    dump_state,
+    encode_state,
+    load_state,
+    new_requests,
+)
 from .sqlbatch import Batch, column_field
 
 log = logging.getLogger(__name__)
@@ -248,6 +256,8 @@ def run_step(
 def persist(step: Step) -> None:
     """Write everything the step changed, in one batch (call inside the step's transaction)."""
     instance, workflow = step.instance, step.workflow
+    # Calls the step did not run in it are queued by the scan below, never run by a later step.
+    new_requests(workflow)
     scan = projection.scan(workflow)  # also marks new service requests: before dump_state
     projection.apply_business_time(step)  # changes timers' due moments: before dump_state too
     projection.park_deadline_timers(step)  # timers that follow their task's deadline: likewise

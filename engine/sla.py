@@ -42,6 +42,7 @@ from .models import Alert, AlertRecipient, SlaPolicy, Task
 from .models.audit import AuditAction
 from .models.runtime import TaskState
 from .models.sla import AlertKind, TimeMode
+from .row_caches import POLICIES
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,6 @@ def match_policy(
 
 def _policies(company_id: int) -> tuple[SlaPolicy, ...]:
     """The company's active policies by order (cached per process: engine/row_caches.py)."""
-    from .row_caches import POLICIES
-
     return POLICIES.get(company_id)
 
 

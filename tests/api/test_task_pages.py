@@ -7,7 +7,7 @@ import pytest
 
 from engine import clock
 from engine.models import Task
-from engine.models.runtime import NO_DEADLINE_FIRST
+from engine.models.runtime import NO_DEADLINE_FIRST, NO_DEADLINE_LAST
 from tests.complaint_data import INTAKE
 from tests.helpers import start
 from webapp.common import tasklist
@@ -42,7 +42,7 @@ def walk(client, url, link):  # type: ignore[no-untyped-def]
 def expected_order(ordering):  # type: ignore[no-untyped-def]
     tasks = Task.objects.all()
     key = {
-        "due": lambda t: (t.due_at or tasklist.FAR_FUTURE, t.created_at, t.pk),
+        "due": lambda t: (t.due_at or NO_DEADLINE_LAST, t.created_at, t.pk),
         "created": lambda t: (t.created_at, t.pk),
         "name": lambda t: (t.name, t.created_at, t.pk),
     }

@@ -4,7 +4,7 @@ The inbox page and GET /api/tasks/ list open tasks from a table of a million row
 cost of a page independent of the table's size (bench/inbox.py measures it):
 
 - Keyset (seek) pages: a page starts after (or before) the sort key of a row, never at an OFFSET;
-  the position travels in an opaque cursor. The order "due" sorts on COALESCE(due_at, FAR_FUTURE)
+  the position travels in an opaque cursor. The order "due" sorts on COALESCE(due_at, NO_DEADLINE_LAST)
   (no deadline last), then created_at and id, which the partial indexes of engine migration 0018
   hold in order for open tasks: of a lane unclaimed, of a holder, of a flow, of a task name.
 - Branches: "mine or claimable" and the visibility rule (engine.access.task_visibility) are ORs that
@@ -39,7 +39,6 @@ from engine.models.runtime import NO_DEADLINE_LAST, TaskState, due_sort_key
 
 COUNT_CAP = 1_000
 MAX_MATCHES = 2_000  # instances a selective search reads once (TaskList.searched)
-FAR_FUTURE = NO_DEADLINE_LAST  # no deadline, in the "due" sort key
 MAX_CURSOR = 1000  # characters
 SEARCH_FIELDS = ("customer_name", "room", "business_key", "title")
 
@@ -89,7 +88,7 @@ def serial() -> Iterator[None]:
 
 def due_before(tasks: QuerySet[Task], moment: datetime, *, inclusive: bool = False) -> QuerySet[Task]:
     """Tasks due before the moment (or at it), on the sort key, which the indexes hold."""
-    if moment >= FAR_FUTURE:  # the stand-in would pass as a deadline
+    if moment >= NO_DEADLINE_LAST:  # the stand-in would pass as a deadline
         return tasks.filter(**{"due_at__lte" if inclusive else "due_at__lt": moment})
     lookup = "sort_due__lte" if inclusive else "sort_due__lt"
     return tasks.alias(sort_due=due_sort_key()).filter(**{lookup: moment})
